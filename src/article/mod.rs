@@ -1,0 +1,1 @@
+//! article stage (being written).

@@ -1,0 +1,1 @@
+//! feed stage (being written).

@@ -1,0 +1,35 @@
+//! # branchwatch
+//!
+//! Watches Kazakh news feeds and records who leads which branch of which
+//! political party. The crate is laid out as the pipeline the data flows
+//! through; each stage is one module and knows only the types in [`model`]
+//! and the stage before it:
+//!
+//! 1. [`config`]: the TOML file, validated in one pass.
+//! 2. [`schedule`]: when each feed is due (interval, backoff, jitter).
+//! 3. [`fetch`]: polite HTTP: conditional GET, limits, per-host spacing,
+//!    robots.txt, private-address guard. Knows no SQL.
+//! 4. [`feed`]: RSS/Atom/JSON Feed bytes → [`model::ParsedFeed`], stable item keys.
+//! 5. [`article`]: HTML → [`model::Article`] (site rules, generic extractor, metadata).
+//! 6. [`detect`]: article text → [`model::DetectedChange`]s. Pure: no I/O, no clock.
+//! 7. [`store`]: SQLite change log: merging reports, roster, review, outbox. Knows no HTTP.
+//! 8. [`digest`] and [`mail`]: render digests and deliver them over SMTP.
+//!
+//! Beside the pipeline: [`query`] (filters shared by CLI and API), [`api`]
+//! (read-only HTTP), [`text`] (decoding and language identification shared by
+//! feed and article), and [`pipeline`], the one module that wires the stages:
+//! [`pipeline::refresh_feed`] reads as the whole per-feed flow.
+
+pub mod api;
+pub mod article;
+pub mod config;
+pub mod detect;
+pub mod digest;
+pub mod feed;
+pub mod fetch;
+pub mod mail;
+pub mod model;
+pub mod query;
+pub mod schedule;
+pub mod store;
+pub mod text;

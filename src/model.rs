@@ -1,0 +1,288 @@
+//! The data that flows between pipeline stages.
+//!
+//! Every stage takes and returns these types, so a stage can be replaced or
+//! tested without knowing its neighbours' internals. Nothing here does I/O.
+//! Field names serialise in `snake_case`, matching the corpus schema
+//! (`../shared/corpus/README.md`) and the CLI/API JSON.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Languages the detector understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Kk,
+    Ru,
+    En,
+}
+
+/// A party-branch post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Chair,
+    FirstDeputyChair,
+    DeputyChair,
+    ExecutiveSecretary,
+    /// First secretary of a Communist party's regional committee (обком),
+    /// the old QHP/КНПК equivalent of a branch chair.
+    FirstSecretary,
+}
+
+/// What happened to the post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Elected,
+    Appointed,
+    ReElected,
+    Dismissed,
+    Resigned,
+}
+
+/// Which kind of branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// An oblys / область branch.
+    Region,
+    /// Astana, Almaty or Shymkent, or a town under a region (then `district` names it).
+    City,
+    /// An аудан / район branch.
+    District,
+}
+
+macro_rules! str_enum {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
+            /// The canonical snake_case name used in JSON, SQL and the CLI.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$t>::$v => $s),* }
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $t {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
+                let t = s.trim().to_ascii_lowercase().replace('-', "_");
+                match t.as_str() {
+                    $($s => Ok(<$t>::$v),)*
+                    _ => Err(UnknownValue {
+                        kind: stringify!($t),
+                        value: s.to_string(),
+                        expected: &[$($s),*],
+                    }),
+                }
+            }
+        }
+    };
+}
+
+str_enum!(Lang { Kk => "kk", Ru => "ru", En => "en" });
+str_enum!(Role {
+    Chair => "chair",
+    FirstDeputyChair => "first_deputy_chair",
+    DeputyChair => "deputy_chair",
+    ExecutiveSecretary => "executive_secretary",
+    FirstSecretary => "first_secretary",
+});
+str_enum!(Event {
+    Elected => "elected",
+    Appointed => "appointed",
+    ReElected => "re_elected",
+    Dismissed => "dismissed",
+    Resigned => "resigned",
+});
+str_enum!(Level { Region => "region", City => "city", District => "district" });
+
+/// A value that is not one of an enum's names; the message lists the valid ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?} (expected one of: {})", expected.join(", "))]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+    pub expected: &'static [&'static str],
+}
+
+impl Event {
+    /// Events that put a person into the post (as opposed to vacating it).
+    pub fn fills_post(self) -> bool {
+        matches!(self, Event::Elected | Event::Appointed | Event::ReElected)
+    }
+}
+
+/// One leadership change found in one article by the detector.
+///
+/// `party` is a canonical party id from the language tables (`AMANAT`,
+/// `AK_ZHOL`, `AUYL`, `RESPUBLICA`, `QHP`, `NSDP`, `BAYTAQ`, or one a user
+/// added); `region` an ISO 3166-2:KZ code such as `KZ-33`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectedChange {
+    /// Nominative, given name first, in the article's script.
+    pub person: String,
+    pub role: Role,
+    pub party: String,
+    pub level: Level,
+    pub region: String,
+    /// Latin name of the district or town under a region.
+    pub district: Option<String>,
+    pub event: Event,
+    pub acting: bool,
+    pub previous_role: Option<String>,
+    /// Date of the event (not of publication), when the article gives a full day.
+    pub date: Option<NaiveDate>,
+    /// The sentence (or two) that states the change, as written.
+    pub evidence: String,
+    /// 0.0 ..= 1.0
+    pub confidence: f32,
+}
+
+/// What the detector needs to know about an article.
+#[derive(Debug, Clone, Default)]
+pub struct DetectInput<'a> {
+    pub title: &'a str,
+    /// Paragraphs separated by `\n`.
+    pub text: &'a str,
+    /// Language if known; the detector decides from the text otherwise.
+    pub lang: Option<Lang>,
+    /// Publication date, to resolve «кеше», «вчера», "on Thursday".
+    pub published: Option<NaiveDate>,
+}
+
+/// A configured feed as the scheduler and store see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedSpec {
+    pub name: String,
+    pub url: String,
+    pub lang: Option<Lang>,
+    /// Overrides the default poll interval.
+    pub poll_interval_secs: Option<u64>,
+}
+
+/// One entry of a parsed feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    /// Stable identity within the feed (see `feed::item_key`).
+    pub key: String,
+    pub guid: Option<String>,
+    pub link: Option<String>,
+    pub title: Option<String>,
+    /// Summary or inline content as plain text.
+    pub summary: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+}
+
+/// A parsed feed document.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    /// RSS `<ttl>`, minutes.
+    pub ttl_minutes: Option<u32>,
+    pub items: Vec<FeedItem>,
+}
+
+/// An article page reduced to what detection and storage need.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Article {
+    /// The URL the page was fetched from.
+    pub url: String,
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    /// Main text, paragraphs separated by `\n`, NFC.
+    pub text: String,
+    /// With the page's own offset preserved.
+    pub published: Option<DateTime<FixedOffset>>,
+    pub lang: Option<Lang>,
+    pub outlet: Option<String>,
+}
+
+/// Caching validators and the result of one conditional GET.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// Review state of a stored change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    New,
+    Confirmed,
+    Rejected,
+}
+str_enum!(ReviewStatus { New => "new", Confirmed => "confirmed", Rejected => "rejected" });
+
+/// Where a stored change was reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSource {
+    pub url: String,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub lang: Option<Lang>,
+    pub published: Option<DateTime<Utc>>,
+    /// The person's name as this source spelled it.
+    pub person_as_reported: String,
+    pub evidence: String,
+    pub confidence: f32,
+    pub seen_at: DateTime<Utc>,
+}
+
+/// A change as the store keeps it: one event, however many outlets reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRecord {
+    pub id: i64,
+    pub person: String,
+    pub role: Role,
+    pub party: String,
+    pub level: Level,
+    pub region: String,
+    pub district: Option<String>,
+    pub event: Event,
+    pub acting: bool,
+    pub previous_role: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// Best evidence sentence among the sources.
+    pub evidence: String,
+    /// Highest confidence among the sources.
+    pub confidence: f32,
+    pub status: ReviewStatus,
+    pub first_seen: DateTime<Utc>,
+    pub sources: Vec<ChangeSource>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_round_trip_through_their_names() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), *r);
+            assert_eq!(
+                serde_json::to_string(r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
+        }
+        for e in Event::ALL {
+            assert_eq!(e.as_str().parse::<Event>().unwrap(), *e);
+        }
+        assert_eq!("re-elected".parse::<Event>().unwrap(), Event::ReElected);
+    }
+
+    #[test]
+    fn unknown_value_lists_the_valid_names() {
+        let err = "mayor".parse::<Role>().unwrap_err().to_string();
+        assert!(err.contains("\"mayor\""), "{err}");
+        assert!(err.contains("executive_secretary"), "{err}");
+    }
+}
