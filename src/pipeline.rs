@@ -1,0 +1,434 @@
+//! The one module that wires the stages together.
+//!
+//! [`Pipeline::refresh_feed`] is the whole per-feed flow, top to bottom:
+//! fetch (conditional GET) → parse → keep items the store has not seen →
+//! fetch and extract each linked article → detect changes → store everything
+//! of this refresh in one transaction. Nothing is written before that last
+//! step, so a crash or a SIGTERM in the middle loses nothing: the feed's
+//! validators are not advanced, and the next poll sees the same items again.
+//!
+//! [`Pipeline::ingest_url`] runs one article through the same fetch → extract
+//! → detect → store path, for backfill and for articles a user spotted.
+
+use crate::article::{self, ExtractOptions, SiteRule};
+use crate::config::Config;
+use crate::detect::{self, Tables};
+use crate::feed;
+use crate::fetch::{FeedResponse, FetchError, FetchOptions, Fetcher};
+use crate::metrics::Metrics;
+use crate::model::{Article, DetectInput, DetectedChange, FeedItem, Lang};
+use crate::schedule::{self, SchedulePolicy};
+pub use crate::db::{Db, DbError};
+use crate::store::{FeedFailure, FeedRefresh, FeedRow, NewItem, RefreshSummary};
+use chrono::{DateTime, Utc};
+use futures_util::stream::{self, StreamExt};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::{debug, info, info_span, warn, Instrument};
+
+/// Errors that stop a refresh from being recorded at all. A fetch or parse
+/// failure is *not* one of these: it is recorded on the feed and the refresh
+/// counts as done.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("extraction task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    #[error("language tables: {0}")]
+    Tables(String),
+    #[error("HTTP client: {0}")]
+    Fetch(#[from] FetchError),
+    #[error("{0}")]
+    Extract(#[from] article::ExtractError),
+}
+
+/// Everything a refresh needs, built once from the configuration.
+#[derive(Clone)]
+pub struct Pipeline {
+    pub config: Arc<Config>,
+    pub fetcher: Fetcher,
+    pub tables: Arc<Tables>,
+    pub db: Db,
+    pub metrics: Arc<Metrics>,
+    pub policy: SchedulePolicy,
+    pub site_rules: Arc<Vec<SiteRule>>,
+    pub extract_options: ExtractOptions,
+}
+
+/// What the fetch options of a configuration are.
+pub fn fetch_options(c: &Config) -> FetchOptions {
+    let p = &c.polling;
+    FetchOptions {
+        user_agent: p.user_agent.clone(),
+        connect_timeout: Duration::from_secs(p.connect_timeout_secs),
+        total_timeout: Duration::from_secs(p.total_timeout_secs),
+        max_body_bytes: p.max_body_bytes,
+        max_redirects: p.max_redirects,
+        global_concurrency: p.global_concurrency,
+        per_host_concurrency: p.per_host_concurrency,
+        per_host_spacing: Duration::from_millis(p.per_host_spacing_ms),
+        allow_private: p.allow_private_addresses,
+        respect_robots: p.respect_robots_txt,
+        ..FetchOptions::default()
+    }
+}
+
+/// The scheduling policy of a configuration.
+pub fn schedule_policy(c: &Config) -> SchedulePolicy {
+    let p = &c.polling;
+    SchedulePolicy {
+        default_interval: Duration::from_secs(p.default_interval_secs),
+        min_interval: Duration::from_secs(p.min_interval_secs),
+        max_interval: Duration::from_secs(p.max_interval_secs),
+        backoff_cap: Duration::from_secs(p.backoff_cap_secs),
+        failing_after: p.failing_after_errors,
+        jitter_fraction: p.jitter_fraction,
+        ..SchedulePolicy::default()
+    }
+}
+
+/// Embedded tables plus the user's extra table files.
+pub fn load_tables(c: &Config) -> Result<Tables, PipelineError> {
+    let mut t = Tables::embedded().map_err(|e| PipelineError::Tables(e.to_string()))?;
+    for path in &c.detection.tables {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| PipelineError::Tables(format!("{}: {e}", path.display())))?;
+        t.extend_from_toml(&text)
+            .map_err(|e| PipelineError::Tables(format!("{}: {e}", path.display())))?;
+    }
+    Ok(t)
+}
+
+/// Region and party name lookups for CLI and API filters, backed by the
+/// language tables, so `--region Жетісу` and `?region=Jetisu` both work.
+pub fn resolvers(tables: Arc<Tables>) -> crate::query::Resolvers {
+    let t2 = tables.clone();
+    crate::query::Resolvers {
+        region: Arc::new(move |n| detect::region_code(n, &tables)),
+        party: Arc::new(move |n| detect::party_id(n, &t2)),
+    }
+}
+
+/// Built-in site rules, with the config's entries replacing them host by host.
+pub fn site_rules(c: &Config) -> Vec<SiteRule> {
+    let mut rules: Vec<SiteRule> = c.site_rules.clone();
+    for r in article::shipped_site_rules() {
+        if !rules.iter().any(|u| u.host == r.host) {
+            rules.push(r);
+        }
+    }
+    rules
+}
+
+impl Pipeline {
+    pub fn new(config: Arc<Config>, db: Db, metrics: Arc<Metrics>) -> Result<Pipeline, PipelineError> {
+        Ok(Pipeline {
+            fetcher: Fetcher::new(fetch_options(&config))?,
+            tables: Arc::new(load_tables(&config)?),
+            policy: schedule_policy(&config),
+            site_rules: Arc::new(site_rules(&config)),
+            extract_options: ExtractOptions {
+                max_html_bytes: config.polling.max_body_bytes,
+                ..ExtractOptions::default()
+            },
+            config,
+            db,
+            metrics,
+        })
+    }
+
+    /// The whole per-feed flow. Returns what was stored; fetch and parse
+    /// errors are stored on the feed and reported in the summary, not returned.
+    pub async fn refresh_feed(&self, feed: FeedRow) -> Result<FeedOutcome, PipelineError> {
+        let span = info_span!("refresh", feed_id = feed.id, feed = %feed.name, url = %feed.url);
+        self.refresh_inner(feed).instrument(span).await
+    }
+
+    async fn refresh_inner(&self, feed: FeedRow) -> Result<FeedOutcome, PipelineError> {
+        let started = Instant::now();
+        let now = Utc::now();
+        Metrics::add(&self.metrics.feeds_polled, 1);
+        let response = self.fetcher.fetch_feed(&feed.url, &feed.validators).await;
+        let result = match response {
+            Err(e) => self.record_failure(&feed, now, e.kind(), &e.to_string(), e.retry_after(), matches!(e, FetchError::Gone)).await,
+            Ok(FeedResponse::NotModified { validators, max_age }) => {
+                debug!("not modified");
+                let recent = self.recent_times(feed.id).await?;
+                let next = schedule::next_check_after_success(now, &self.interval_policy(&feed), &recent, max_age, None, &mut rand::thread_rng());
+                let summary = self
+                    .db
+                    .call(move |s| {
+                        s.record_refresh(&FeedRefresh {
+                            feed_id: feed.id,
+                            fetched_at: now,
+                            validators,
+                            permanent_redirect_to: None,
+                            next_check_at: next,
+                            not_modified: true,
+                            ttl_minutes: None,
+                            max_age_secs: max_age.map(|d| d.as_secs()),
+                            items: Vec::new(),
+                        })
+                    })
+                    .await?;
+                Ok(FeedOutcome { summary, error: None })
+            }
+            Ok(FeedResponse::Fetched {
+                text,
+                final_url,
+                permanent_redirect_to,
+                validators,
+                max_age,
+                ..
+            }) => match feed::parse_str(&text, &final_url) {
+                Err(e) => {
+                    self.record_failure(&feed, now, "parse", &e.to_string(), None, false)
+                        .await
+                }
+                Ok(parsed) => {
+                    let parsed_ttl_minutes = parsed.ttl_minutes;
+                    let keys: Vec<String> = parsed.items.iter().map(|i| i.key.clone()).collect();
+                    let fid = feed.id;
+                    let unseen = self.db.call(move |s| s.unseen_item_keys(fid, &keys)).await?;
+                    let first_poll = feed.last_success_at.is_none();
+                    let fresh: Vec<FeedItem> = parsed
+                        .items
+                        .into_iter()
+                        .filter(|i| unseen.contains(&i.key))
+                        .collect();
+                    Metrics::add(&self.metrics.items_new, fresh.len() as u64);
+                    let items = self.process_items(&feed, fresh, first_poll, now).await;
+                    let mut recent = self.recent_times(feed.id).await?;
+                    recent.extend(items.iter().filter_map(|i| i.item.published));
+                    let parsed_ttl = parsed_ttl_minutes;
+                    let ttl = parsed_ttl.map(|m| Duration::from_secs(u64::from(m) * 60));
+                    let next = schedule::next_check_after_success(now, &self.interval_policy(&feed), &recent, max_age, ttl, &mut rand::thread_rng());
+                    if let Some(to) = &permanent_redirect_to {
+                        info!(to = %to, "feed moved permanently; URL updated");
+                    }
+                    let summary = self
+                        .db
+                        .call(move |s| {
+                            s.record_refresh(&FeedRefresh {
+                                feed_id: feed.id,
+                                fetched_at: now,
+                                validators,
+                                permanent_redirect_to,
+                                next_check_at: next,
+                                not_modified: false,
+                                ttl_minutes: parsed_ttl,
+                                max_age_secs: max_age.map(|d| d.as_secs()),
+                                items,
+                            })
+                        })
+                        .await?;
+                    Ok(FeedOutcome { summary, error: None })
+                }
+            },
+        };
+        self.metrics.observe_poll(started.elapsed());
+        if let Ok(FeedOutcome { summary: s, .. }) = &result {
+            Metrics::add(&self.metrics.changes_detected, (s.changes_new.len() + s.changes_merged.len()) as u64);
+            if s.items_new > 0 {
+                info!(
+                    items_new = s.items_new,
+                    articles_new = s.articles_new,
+                    changes_new = s.changes_new.len(),
+                    changes_merged = s.changes_merged.len(),
+                    "refreshed"
+                );
+            }
+        }
+        result
+    }
+
+    fn interval_policy(&self, feed: &FeedRow) -> SchedulePolicy {
+        let mut p = self.policy.clone();
+        if let Some(secs) = feed.poll_interval_secs {
+            p.default_interval = Duration::from_secs(secs);
+        }
+        p
+    }
+
+    async fn recent_times(&self, feed_id: i64) -> Result<Vec<DateTime<Utc>>, PipelineError> {
+        Ok(self.db.call(move |s| s.recent_item_times(feed_id, 30)).await?)
+    }
+
+    async fn record_failure(
+        &self,
+        feed: &FeedRow,
+        now: DateTime<Utc>,
+        kind: &str,
+        message: &str,
+        retry_after: Option<Duration>,
+        gone: bool,
+    ) -> Result<FeedOutcome, PipelineError> {
+        self.metrics.inc_fetch_error(kind);
+        let errors = feed.consecutive_errors + 1;
+        let failing = schedule::is_failing(&self.policy, errors);
+        if failing {
+            warn!(kind, errors, error = message, "feed is failing; still retried at the capped interval");
+        } else {
+            warn!(kind, errors, error = message, "feed refresh failed");
+        }
+        let next = schedule::next_check_after_error(now, &self.policy, errors, retry_after, &mut rand::thread_rng());
+        let failure = FeedFailure {
+            feed_id: feed.id,
+            at: now,
+            kind: kind.to_string(),
+            message: message.to_string(),
+            next_check_at: next,
+            failing,
+            disable_reason: gone.then(|| format!("server answered 410 Gone: {message}")),
+        };
+        self.db.call(move |s| s.record_feed_error(&failure)).await?;
+        Ok(FeedOutcome {
+            summary: RefreshSummary::default(),
+            error: Some(format!("{kind}: {message}")),
+        })
+    }
+
+    /// Fetches, extracts and analyses the new items of one feed, a few at a
+    /// time (the fetcher's per-host limit is what really paces them).
+    async fn process_items(&self, feed: &FeedRow, items: Vec<FeedItem>, first_poll: bool, now: DateTime<Utc>) -> Vec<NewItem> {
+        let max_age = chrono::Duration::days(i64::from(self.config.polling.first_poll_max_age_days));
+        stream::iter(items)
+            .map(|item| {
+                let skip = first_poll && item.published.is_some_and(|p| now - p > max_age);
+                async move {
+                    if skip {
+                        return NewItem { item, article: None, article_error: Some("older than first_poll_max_age_days; not analysed".into()), changes: Vec::new() };
+                    }
+                    self.process_item(feed.lang, item).await
+                }
+            })
+            .buffer_unordered(4)
+            .collect()
+            .await
+    }
+
+    async fn process_item(&self, feed_lang: Option<Lang>, item: FeedItem) -> NewItem {
+        let (article, article_error) = match (&item.link, self.config.polling.fetch_articles) {
+            (Some(link), true) => match self.fetch_article(link).await {
+                Ok(a) => (Some(a), None),
+                Err(e) => {
+                    debug!(link = %link, error = %e, "article not read; using the feed's summary");
+                    (None, Some(e.to_string()))
+                }
+            },
+            _ => (None, None),
+        };
+        let changes = self.detect_item(&item, article.as_ref(), feed_lang);
+        NewItem { item, article, article_error, changes }
+    }
+
+    /// Fetches and extracts one article page.
+    pub async fn fetch_article(&self, url: &str) -> Result<Article, PipelineError> {
+        let page = self.fetcher.fetch_page(url).await?;
+        Metrics::add(&self.metrics.articles_fetched, 1);
+        let opts = self.extract_options.clone();
+        let rules = self.site_rules.clone();
+        let final_url = page.final_url.clone();
+        // Parsing a large page is CPU work measured in milliseconds; keep it
+        // off the runtime threads.
+        let article = tokio::task::spawn_blocking(move || article::extract(&page.text, &final_url, &rules, &opts)).await??;
+        Ok(article)
+    }
+
+    /// Detection over the article (or, without one, the item's title and summary).
+    pub fn detect_item(&self, item: &FeedItem, article: Option<&Article>, feed_lang: Option<Lang>) -> Vec<DetectedChange> {
+        let title = article.and_then(|a| a.title.as_deref()).or(item.title.as_deref()).unwrap_or("");
+        let text = match article {
+            Some(a) if !a.text.trim().is_empty() => a.text.as_str(),
+            _ => item.summary.as_deref().unwrap_or(""),
+        };
+        let published = article
+            .and_then(|a| a.published.map(|d| d.date_naive()))
+            .or(item.published.map(|d| d.date_naive()));
+        let lang = article.and_then(|a| a.lang).or(feed_lang);
+        let input = DetectInput { title, text, lang, published };
+        let min = self.config.detection.min_confidence;
+        detect::detect(&input, &self.tables).into_iter().filter(|c| c.confidence >= min).collect()
+    }
+
+    /// Runs one URL through fetch → extract → detect → store (backfill).
+    pub async fn ingest_url(&self, url: &str) -> Result<(Article, RefreshSummary), PipelineError> {
+        let article = self.fetch_article(url).await?;
+        let input = DetectInput {
+            title: article.title.as_deref().unwrap_or(""),
+            text: &article.text,
+            lang: article.lang,
+            published: article.published.map(|d| d.date_naive()),
+        };
+        let min = self.config.detection.min_confidence;
+        let changes: Vec<DetectedChange> = detect::detect(&input, &self.tables).into_iter().filter(|c| c.confidence >= min).collect();
+        let a = article.clone();
+        let now = Utc::now();
+        let summary = self.db.call(move |s| s.record_article(&a, &changes, now)).await?;
+        Ok((article, summary))
+    }
+
+    /// Refreshes every feed that is due now, all at once (the fetcher's global
+    /// and per-host limits pace them). One feed's failure never stops the others.
+    pub async fn poll_due(&self) -> Result<CycleReport, PipelineError> {
+        let now = Utc::now();
+        let due = self.db.call(move |s| s.due_feeds(now)).await?;
+        self.poll_feeds(due).await
+    }
+
+    /// Refreshes the given feeds concurrently.
+    pub async fn poll_feeds(&self, feeds: Vec<FeedRow>) -> Result<CycleReport, PipelineError> {
+        let started = Instant::now();
+        let mut set = tokio::task::JoinSet::new();
+        let count = feeds.len();
+        for f in feeds {
+            let p = self.clone();
+            set.spawn(async move {
+                let name = f.name.clone();
+                (name, p.refresh_feed(f).await)
+            });
+        }
+        let mut report = CycleReport { feeds: count, ..CycleReport::default() };
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((name, Ok(o))) => {
+                    if let Some(e) = o.error {
+                        report.failed.push((name, e));
+                    }
+                    report.items_new += o.summary.items_new;
+                    report.changes_new += o.summary.changes_new.len();
+                    report.changes_merged += o.summary.changes_merged.len();
+                }
+                Ok((name, Err(e))) => {
+                    warn!(feed = %name, error = %e, "refresh could not be recorded");
+                    report.failed.push((name, e.to_string()));
+                }
+                Err(e) => warn!(error = %e, "refresh task panicked"),
+            }
+        }
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+}
+
+/// The result of one feed refresh: what was stored, and the fetch or parse
+/// error (already recorded on the feed) if there was one.
+#[derive(Debug, Default, Clone)]
+pub struct FeedOutcome {
+    pub summary: RefreshSummary,
+    pub error: Option<String>,
+}
+
+/// What one polling cycle did.
+#[derive(Debug, Default, Clone)]
+pub struct CycleReport {
+    pub feeds: usize,
+    pub items_new: usize,
+    pub changes_new: usize,
+    /// Reports merged into changes already in the log.
+    pub changes_merged: usize,
+    /// Feeds whose refresh ended in an error: (name, message).
+    pub failed: Vec<(String, String)>,
+    pub elapsed: Duration,
+}
