@@ -230,6 +230,24 @@ async fn run_due_digests(state: &mut Running, db: &Db, metrics: &Arc<Metrics>, n
         return;
     };
     for spec in state.config.digests.clone() {
+        if spec.immediate {
+            // Immediate digests mail new changes as soon as they are stored,
+            // no more often than `immediate_min_interval_secs`.
+            if let Ok(from) = crate::mail::parse_mailbox(
+                &state.config.smtp.as_ref().map(|s| s.from.clone()).unwrap_or_default(),
+            ) {
+                match digest::run_immediate(db.mutex(), &mailer, &spec, &state.templates, &from, now).await {
+                    Ok(Some(report)) => {
+                        Metrics::add(&metrics.digests_sent, report.sent() as u64);
+                        Metrics::add(&metrics.digests_failed, report.failed() as u64);
+                        info!(digest = %spec.name, sent = report.sent(), retrying = report.retrying(), "immediate digest");
+                    }
+                    Ok(None) => {}
+                    Err(e) => warn!(digest = %spec.name, error = %e, "immediate digest failed; changes stay queued"),
+                }
+            }
+            continue;
+        }
         let due = match state.next_digest.get(&spec.name) {
             Some(t) => *t <= now,
             None => {
@@ -243,7 +261,13 @@ async fn run_due_digests(state: &mut Running, db: &Db, metrics: &Arc<Metrics>, n
                 false
             }
         };
-        if !(due || force) {
+        // A message that failed transiently is retried when its backoff ends,
+        // not only at the next scheduled time.
+        let retry_due = {
+            let guard = db.mutex().lock().unwrap_or_else(|p| p.into_inner());
+            digest::next_retry_at(&*guard, &spec).ok().flatten().is_some_and(|t| t <= now)
+        };
+        if !(due || force || retry_due) {
             continue;
         }
         let from = state.config.smtp.as_ref().map(|s| s.from.clone()).unwrap_or_default();

@@ -295,7 +295,7 @@ impl Pipeline {
         let max_age = chrono::Duration::days(i64::from(self.config.polling.first_poll_max_age_days));
         stream::iter(items)
             .map(|item| {
-                let skip = first_poll && item.published.is_some_and(|p| now - p > max_age);
+                let skip = first_poll && max_age > chrono::Duration::zero() && item.published.is_some_and(|p| now - p > max_age);
                 async move {
                     if skip {
                         return NewItem { item, article: None, article_error: Some("older than first_poll_max_age_days; not analysed".into()), changes: Vec::new() };

@@ -47,6 +47,8 @@ fn demo_config(dir: &Path, server: &DemoServer) -> Config {
     let mut c = Config::default();
     c.storage.database = dir.join("branchwatch.sqlite");
     c.polling.allow_private_addresses = true;
+    // The sample news is dated 2025; read all of it.
+    c.polling.first_poll_max_age_days = 0;
     c.polling.per_host_spacing_ms = 10;
     c.polling.per_host_concurrency = 4;
     c.api.enabled = false;

@@ -112,7 +112,7 @@ pub struct Polling {
     /// the feed's title and summary are read.
     pub fetch_articles: bool,
     /// Items older than this are stored but not fetched or analysed on a feed's
-    /// first poll, so adding a feed does not crawl its whole archive.
+    /// first poll, so adding a feed does not crawl its whole archive. 0: no limit.
     pub first_poll_max_age_days: u32,
 }
 
