@@ -18,18 +18,31 @@
 //! Beside the pipeline: [`query`] (filters shared by CLI and API), [`api`]
 //! (read-only HTTP), [`text`] (decoding and language identification shared by
 //! feed and article), and [`pipeline`], the one module that wires the stages:
-//! [`pipeline::refresh_feed`] reads as the whole per-feed flow.
+//! [`pipeline::Pipeline::refresh_feed`] reads as the whole per-feed flow.
+//!
+//! Around them: [`daemon`] (the service loop, signals), [`service`] (systemd
+//! notifications), [`logging`], [`metrics`], [`db`] (the store shared with
+//! async code), [`corpus`] (labelled corpus I/O for scoring the detector) and
+//! [`demo`] (bundled sample news served from loopback).
 
 pub mod api;
 pub mod article;
 pub mod config;
+pub mod corpus;
+pub mod daemon;
+pub mod db;
+pub mod demo;
 pub mod detect;
 pub mod digest;
 pub mod feed;
 pub mod fetch;
+pub mod logging;
 pub mod mail;
+pub mod metrics;
 pub mod model;
+pub mod pipeline;
 pub mod query;
 pub mod schedule;
+pub mod service;
 pub mod store;
 pub mod text;

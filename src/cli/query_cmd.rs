@@ -376,8 +376,10 @@ pub async fn digest(ctx: &Ctx, cmd: &DigestCommand) -> Result<Outcome> {
 pub async fn test_email(ctx: &Ctx, address: &str) -> Result<Outcome> {
     let smtp = ctx.config.smtp.as_ref().context("the configuration has no [smtp] section")?;
     let mailer = Mailer::from_settings(smtp)?;
-    mail::send_test_email(&mailer, smtp, address).await?;
-    println!("test message accepted by {}:{}", smtp.host, smtp.effective_port());
+    let from = mail::parse_mailbox(&smtp.from)?;
+    let to = mail::parse_mailbox(address)?;
+    let id = mail::send_test_email(&mailer, &from, &to, Utc::now()).await?;
+    println!("test message {id} accepted by {}:{}", smtp.host, smtp.effective_port());
     Ok(Outcome::Found)
 }
 

@@ -1,0 +1,1614 @@
+//! Mention tagging and relation building: the rules that turn tagged sentences into
+//! [`DetectedChange`]s, with a reason recorded for every candidate that is dropped.
+//!
+//! Each event verb is related to the nearest person, role and branch in its own clause
+//! (the stretch between neighbouring event verbs), so several changes in one sentence
+//! stay apart. A bare «филиал» / "the branch" falls back to the article's *topic branch*
+//! (the first branch named with a place), which is how an article names its branch once
+//! and then only says «партия филиалы». All searches are in bounded windows, so the
+//! work is linear in the text.
+
+use super::tables::{CueKind, GeoKind, Hit, Payload, Tables, Voice};
+use super::text::{guess_lang, normalize, sentences, tokenize, LatinKk, TokKind, Token};
+use super::{ExplainedChange, Explanation, MentionInfo, Rejection};
+use crate::model::{DetectInput, DetectedChange, Event, Lang, Level, Role};
+use chrono::{Datelike, Duration, NaiveDate};
+
+#[derive(Debug, Clone)]
+enum MK {
+    Cue(u32),
+    Party(u32),
+    Geo(Vec<u32>),
+    Foreign,
+}
+
+#[derive(Debug, Clone)]
+struct Mention {
+    start: usize,
+    end: usize,
+    kind: MK,
+}
+
+#[derive(Debug, Clone)]
+struct NameM {
+    start: usize,
+    end: usize,
+    /// token indices of the parts (initials are single-letter word tokens)
+    parts: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum DateInfo {
+    Full(NaiveDate),
+    MonthOnly,
+}
+
+const NONE: u32 = u32::MAX;
+/// Sentences longer than this many tokens are only searched in windows this wide.
+const WIN: usize = 40;
+
+struct Doc<'a> {
+    t: &'a Tables,
+    text: String,
+    toks: Vec<Token>,
+    sents: Vec<(usize, usize)>,
+    ments: Vec<Mention>,
+    tok_m: Vec<u32>,
+    names: Vec<NameM>,
+    tok_n: Vec<u32>,
+    lang: Lang,
+    published: Option<NaiveDate>,
+    in_quotes: Vec<bool>,
+    prev_spans: Vec<(usize, usize)>,
+    /// keys of every name part, to tell «Арынның» (Арын + genitive) from a new name
+    known: std::collections::HashSet<String>,
+    /// first four letters of each name part → names, for finding other spellings
+    by_stem: std::collections::HashMap<String, Vec<u32>>,
+}
+
+struct Topic {
+    geo: Option<(Vec<u32>, Option<Level>)>,
+    party: Option<u32>,
+}
+
+#[derive(Clone)]
+struct Built {
+    sentence: usize,
+    change: DetectedChange,
+    rule: String,
+    name_end: usize,
+    level_hint: Option<Level>,
+}
+
+pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explanation {
+    let mut text = normalize(input.title.trim());
+    text.push('\n');
+    text.push_str(&normalize(input.text));
+    let (lang, latin) = guess_lang(&text, input.lang, &tables.kk_latin_words);
+    let latin = if lang == Lang::Kk { latin } else { None };
+    let toks = tokenize(&text, latin);
+    let sents = sentences(&toks, &text);
+    let mut d = Doc {
+        t: tables,
+        tok_m: vec![NONE; toks.len()],
+        tok_n: vec![NONE; toks.len()],
+        in_quotes: vec![false; toks.len()],
+        toks,
+        text,
+        sents,
+        ments: Vec::new(),
+        names: Vec::new(),
+        lang,
+        published: input.published,
+        prev_spans: Vec::new(),
+        known: Default::default(),
+        by_stem: Default::default(),
+    };
+    d.tag();
+    d.find_names();
+    d.index_names();
+    d.find_prev_spans();
+    let mut ex = Explanation {
+        lang,
+        kazakh_latin: latin.map(|v| {
+            match v {
+                LatinKk::Apostrophe => "2017",
+                LatinKk::Acute => "2018",
+                LatinKk::Y2021 => "2021",
+            }
+            .to_string()
+        }),
+        sentences: Vec::new(),
+        mentions: Vec::new(),
+        changes: Vec::new(),
+        rejected: Vec::new(),
+    };
+    if explain {
+        for &(a, b) in &d.sents {
+            ex.sentences.push(d.span_text(a, b));
+        }
+        for m in &d.ments {
+            ex.mentions.push(MentionInfo {
+                sentence: d.sent_of(m.start),
+                kind: d.mention_kind_name(m),
+                text: d.span_text(m.start, m.end),
+            });
+        }
+        for n in &d.names {
+            ex.mentions.push(MentionInfo {
+                sentence: d.sent_of(n.start),
+                kind: "person".into(),
+                text: d.span_text(n.start, n.end),
+            });
+        }
+        ex.mentions.sort_by_key(|m| m.sentence);
+    }
+    let built = d.relate(&mut ex.rejected);
+    ex.changes = built
+        .into_iter()
+        .map(|b| ExplainedChange { sentence: b.sentence, rule: b.rule, change: b.change })
+        .collect();
+    if !explain {
+        ex.rejected.clear();
+    }
+    ex
+}
+
+/// Region code for a free-text place name (used by `region_code`).
+pub(super) fn region_of_phrase(name: &str, t: &Tables) -> Option<String> {
+    let hits = t.lookup_phrase(name);
+    let ids: Vec<u32> = hits
+        .iter()
+        .filter_map(|h| match h.payload {
+            Payload::Geo(g) => Some(g),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return None;
+    }
+    let norm = normalize(name);
+    let toks = tokenize(&norm, None);
+    let mut level = None;
+    let mut hs = Vec::new();
+    for i in 0..toks.len() {
+        t.hits_at(&toks, i, &mut hs);
+        for h in &hs {
+            if let Payload::Cue(c) = h.payload {
+                if let CueKind::Level(l) = t.cues[c as usize].kind {
+                    level = Some(l);
+                }
+            }
+        }
+    }
+    resolve_geo(t, &ids, level, None, None).map(|(_, code, _)| code)
+}
+
+fn resolve_geo(
+    t: &Tables,
+    ids: &[u32],
+    level: Option<Level>,
+    ctx_region: Option<&str>,
+    published: Option<NaiveDate>,
+) -> Option<(Level, String, Option<String>)> {
+    let ents: Vec<&super::tables::GeoEntity> = ids.iter().map(|&i| &t.geos[i as usize]).collect();
+    let code_of = |e: &super::tables::GeoEntity| -> String {
+        if let (Some((before, day)), Some(p)) = (&e.before, published) {
+            if p < *day {
+                return before.clone();
+            }
+        }
+        e.code.clone()
+    };
+    let find = |k: GeoKind| -> Option<&super::tables::GeoEntity> {
+        let mut it = ents.iter().filter(|e| e.kind == k);
+        let first = it.clone().next().copied();
+        match ctx_region {
+            Some(r) => it.find(|e| e.code == r).copied().or(first),
+            None => first,
+        }
+    };
+    match level {
+        Some(Level::Region) => {
+            if let Some(e) = find(GeoKind::Region) {
+                return Some((Level::Region, code_of(e), None));
+            }
+            if let Some(e) = find(GeoKind::Town).or_else(|| find(GeoKind::District)) {
+                return Some((Level::Region, code_of(e), None));
+            }
+            find(GeoKind::City).map(|e| (Level::City, code_of(e), None))
+        }
+        Some(Level::City) => {
+            if let Some(e) = find(GeoKind::City) {
+                return Some((Level::City, code_of(e), None));
+            }
+            if let Some(e) = find(GeoKind::Town) {
+                return Some((Level::City, code_of(e), Some(e.name.clone())));
+            }
+            find(GeoKind::Region).map(|e| (Level::City, code_of(e), None))
+        }
+        Some(Level::District) => {
+            if let Some(e) = find(GeoKind::District) {
+                return Some((Level::District, code_of(e), Some(e.name.clone())));
+            }
+            None
+        }
+        None => {
+            if let Some(e) = find(GeoKind::City) {
+                return Some((Level::City, code_of(e), None));
+            }
+            if let Some(e) = find(GeoKind::Region) {
+                return Some((Level::Region, code_of(e), None));
+            }
+            if let Some(e) = find(GeoKind::District) {
+                return Some((Level::District, code_of(e), Some(e.name.clone())));
+            }
+            find(GeoKind::Town).map(|e| (Level::City, code_of(e), Some(e.name.clone())))
+        }
+    }
+}
+
+fn role_en(r: Role) -> &'static str {
+    match r {
+        Role::Chair => "chair",
+        Role::FirstDeputyChair => "first deputy chair",
+        Role::DeputyChair => "deputy chair",
+        Role::ExecutiveSecretary => "executive secretary",
+        Role::FirstSecretary => "first secretary",
+    }
+}
+
+fn level_en(l: Option<Level>) -> &'static str {
+    match l {
+        Some(Level::Region) => "the regional branch",
+        Some(Level::City) => "the city branch",
+        Some(Level::District) => "the district branch",
+        None => "the branch",
+    }
+}
+
+const SURNAME_ENDS: &[&str] = &[
+    "ов", "ев", "ин", "ова", "ева", "ина", "ұлы", "улы", "қызы", "кызы", "енко", "ский", "ская", "цкий", "ых",
+    "uly", "kyzy", "ov", "ev", "ova", "eva", "in", "ina", "enko", "sky", "ұлы", "оглы",
+];
+const KK_NAME_CASES: &[&str] = &[
+    "тың", "тің", "ның", "нің", "дың", "дің", "тан", "тен", "дан", "ден", "нан", "нен", "мен", "бен", "пен", "нда",
+    "нде", "ты", "ті", "ды", "ді", "ны", "ні", "ға", "ге", "қа", "ке", "на", "не", "та", "те", "да", "де",
+];
+const RU_PATRONYMIC: &[&str] = &["ович", "евич", "овна", "евна", "ична", "инична", "ьич"];
+
+fn surname_like(k: &str) -> bool {
+    SURNAME_ENDS.iter().any(|e| k.ends_with(e)) && k.chars().count() > 3
+}
+
+fn kk_patronymic(k: &str) -> bool {
+    ["ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "uli", "qyzy"].iter().any(|e| k.ends_with(e))
+}
+
+fn ru_patronymic(k: &str) -> bool {
+    RU_PATRONYMIC.iter().any(|e| k.ends_with(e))
+}
+
+impl<'a> Doc<'a> {
+    fn span_text(&self, a: usize, b: usize) -> String {
+        if a >= b || b > self.toks.len() {
+            return String::new();
+        }
+        self.text[self.toks[a].start..self.toks[b - 1].end].replace('\n', " ").trim().to_string()
+    }
+
+    fn sent_of(&self, tok: usize) -> usize {
+        self.sents.partition_point(|&(_, e)| e <= tok)
+    }
+
+    fn cue(&self, m: &Mention) -> Option<CueKind> {
+        match m.kind {
+            MK::Cue(c) => Some(self.t.cues[c as usize].kind),
+            _ => None,
+        }
+    }
+
+    fn mention_kind_name(&self, m: &Mention) -> String {
+        match &m.kind {
+            MK::Cue(c) => {
+                let k = self.t.cues[*c as usize].kind;
+                match k {
+                    CueKind::Role(r) | CueKind::Head(r) => format!("role:{r}"),
+                    CueKind::Event(e) | CueKind::Support(e) => format!("event:{e}"),
+                    CueKind::Level(l) => format!("level:{l}"),
+                    other => format!("{other:?}").to_lowercase(),
+                }
+            }
+            MK::Party(p) => format!("party:{}", self.t.party_id_of(*p)),
+            MK::Geo(ids) => {
+                let names: Vec<String> = ids
+                    .iter()
+                    .map(|&i| {
+                        let g = &self.t.geos[i as usize];
+                        format!("{}({})", g.name, g.code)
+                    })
+                    .collect();
+                format!("place:{}", names.join("|"))
+            }
+            MK::Foreign => "foreign".into(),
+        }
+    }
+
+    // ------------------------------------------------------------------ tagging
+    fn tag(&mut self) {
+        // quotes
+        let mut depth = 0i32;
+        let mut dq = false;
+        for (i, t) in self.toks.iter().enumerate() {
+            match t.kind {
+                TokKind::Punct('«') => depth += 1,
+                TokKind::Punct('»') => depth = (depth - 1).max(0),
+                TokKind::Punct('"') => dq = !dq,
+                TokKind::Punct('\n') => {
+                    depth = 0;
+                    dq = false;
+                }
+                _ => {}
+            }
+            self.in_quotes[i] = depth > 0 || dq;
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut i = 0;
+        let n = self.toks.len();
+        while i < n {
+            if !self.toks[i].is_word() && !self.toks[i].is_punct('.') {
+                i += 1;
+                continue;
+            }
+            self.t.hits_at(&self.toks, i, &mut hits);
+            // drop ambiguous party names used as ordinary words, and short lower-case places
+            let tok = &self.toks[i];
+            let toks = &self.toks;
+            let party_near = |i: usize| {
+                let lo = i.saturating_sub(5);
+                let hi = (i + 6).min(toks.len());
+                (lo..hi).any(|j| {
+                    let k = &toks[j].key;
+                    k.starts_with("парти") || k.starts_with("party") || k.starts_with("partii")
+                })
+            };
+            // a place named like a surname («Сатпаев», «Конаев») next to a given name is a person
+            let tok_m = &self.tok_m;
+            let capw = |j: usize| toks.get(j).is_some_and(|t| t.is_word() && t.cap && !t.acronym && tok_m[j] == NONE);
+            let name_next_to = |i: usize| {
+                let k = tok.key.as_str();
+                let looks = surname_like(k) || ["у", "а", "е", "ым", "ом"].iter().any(|e| k.strip_suffix(e).is_some_and(surname_like));
+                looks && (i.checked_sub(1).is_some_and(|p| capw(p) && toks[p].end < tok.start) || capw(i + 1))
+            };
+            hits.retain(|h| match h.payload {
+                Payload::Geo(_) if h.len == 1 && tok.cap && name_next_to(i) => false,
+                Payload::Party { ambiguous: true, .. } => tok.cap && (tok.quoted || party_near(i)),
+                Payload::Geo(_) | Payload::Foreign => tok.cap || h.stem_chars >= 6 || h.len > 1,
+                _ => true,
+            });
+            if hits.is_empty() {
+                i += 1;
+                continue;
+            }
+            let best_len = hits.iter().map(|h| h.len).max().unwrap_or(1);
+            hits.retain(|h| h.len == best_len);
+            let geos: Vec<u32> = hits
+                .iter()
+                .filter_map(|h| match h.payload {
+                    Payload::Geo(g) => Some(g),
+                    _ => None,
+                })
+                .collect();
+            let party = hits.iter().find_map(|h| match h.payload {
+                Payload::Party { idx, .. } => Some(idx),
+                _ => None,
+            });
+            let kind = if let Some(p) = party {
+                MK::Party(p)
+            } else if hits.iter().any(|h| h.payload == Payload::Foreign) {
+                MK::Foreign
+            } else if !geos.is_empty() {
+                let mut g = geos;
+                g.sort_unstable();
+                g.dedup();
+                MK::Geo(g)
+            } else {
+                let best = hits
+                    .iter()
+                    .filter_map(|h| match h.payload {
+                        Payload::Cue(c) => Some((h.stem_chars, std::cmp::Reverse(c), c)),
+                        _ => None,
+                    })
+                    .max();
+                match best {
+                    Some((_, _, c)) => MK::Cue(c),
+                    None => {
+                        i += 1;
+                        continue;
+                    }
+                }
+            };
+            let mi = self.ments.len() as u32;
+            for j in i..(i + best_len).min(n) {
+                self.tok_m[j] = mi;
+            }
+            self.ments.push(Mention { start: i, end: i + best_len, kind });
+            i += best_len;
+        }
+    }
+
+    fn m_at(&self, i: usize) -> Option<&Mention> {
+        self.tok_m.get(i).and_then(|&m| if m == NONE { None } else { self.ments.get(m as usize) })
+    }
+
+    fn cue_at(&self, i: usize) -> Option<CueKind> {
+        self.m_at(i).and_then(|m| self.cue(m))
+    }
+
+    fn is_initial(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        t.is_word()
+            && t.cap
+            && t.surface(&self.text).chars().count() == 1
+            && self.toks.get(i + 1).is_some_and(|n| n.is_punct('.') && n.start == t.end)
+    }
+
+    fn nameish(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        // an initial may collide with a one-letter word («г.», "A") in the tables
+        let single = self.m_at(i).is_none_or(|m| m.end - m.start == 1);
+        t.is_word() && t.cap && !t.acronym && self.tok_m[i] == NONE && !self.in_quotes[i] && t.key.chars().count() >= 2
+            || (self.is_initial(i) && single && !self.in_quotes[i] && self.next_is_nameish(i + 2))
+    }
+
+    fn next_is_nameish(&self, j: usize) -> bool {
+        self.toks.get(j).is_some_and(|t| t.is_word() && t.cap && (self.tok_m[j] == NONE || self.is_initial(j)))
+    }
+
+    fn find_names(&mut self) {
+        for si in 0..self.sents.len() {
+            let (a, b) = self.sents[si];
+            let mut i = a;
+            while i < b {
+                if !self.nameish(i) {
+                    i += 1;
+                    continue;
+                }
+                let mut parts = vec![i];
+                let mut j = if self.is_initial(i) { i + 2 } else { i + 1 };
+                while j < b && self.nameish(j) {
+                    parts.push(j);
+                    j = if self.is_initial(j) { j + 2 } else { j + 1 };
+                }
+                let end = j;
+                // sentence-initial capitalised common word before a real name
+                let first_is_initial = self.is_initial(parts[0]);
+                let sentence_start = parts[0] == a
+                    || (parts[0] > a && self.toks[a..parts[0]].iter().all(|t| !t.is_word()));
+                if sentence_start && !first_is_initial {
+                    let k0 = &self.toks[parts[0]].key;
+                    let drop = parts.len() == 1 && !surname_like(k0) || parts.len() == 3 && !self.has_patronymic(&parts);
+                    if drop {
+                        parts.remove(0);
+                    }
+                }
+                if parts.len() > 3 {
+                    let cut = parts.len() - 3;
+                    parts.drain(..cut);
+                }
+                let keep = match parts.len() {
+                    0 => false,
+                    1 => {
+                        let k = &self.toks[parts[0]].key;
+                        !self.is_initial(parts[0]) && (surname_like(k) || surname_like(&self.kk_strip(k).0))
+                    }
+                    _ => parts.iter().any(|&p| !self.is_initial(p)),
+                };
+                if keep {
+                    let ni = self.names.len() as u32;
+                    let s = parts[0];
+                    let e = parts.last().map(|&p| if self.is_initial(p) { p + 2 } else { p + 1 }).unwrap_or(end);
+                    for k in s..e {
+                        self.tok_n[k] = ni;
+                    }
+                    self.names.push(NameM { start: s, end: e, parts });
+                }
+                i = end.max(i + 1);
+            }
+        }
+    }
+
+    fn has_patronymic(&self, parts: &[usize]) -> bool {
+        parts.iter().any(|&p| {
+            let k = &self.toks[p].key;
+            ru_patronymic(k) || kk_patronymic(k)
+        })
+    }
+
+    /// Strips a Kazakh case ending from a surname key when what remains looks like a
+    /// surname (or `known` says so). Returns (stem, chars stripped).
+    fn kk_strip(&self, k: &str) -> (String, usize) {
+        for e in KK_NAME_CASES {
+            if let Some(rem) = k.strip_suffix(e) {
+                if rem.chars().count() >= 3 && (surname_like(rem) && !surname_like(k) || self.known_part(rem)) {
+                    return (rem.to_string(), e.chars().count());
+                }
+            }
+        }
+        (k.to_string(), 0)
+    }
+
+    fn known_part(&self, key: &str) -> bool {
+        self.known.contains(key)
+    }
+
+    fn index_names(&mut self) {
+        for (ni, n) in self.names.iter().enumerate() {
+            for &p in &n.parts {
+                let k = &self.toks[p].key;
+                self.known.insert(k.clone());
+                let stem: String = k.chars().take(4).collect();
+                let v = self.by_stem.entry(stem).or_default();
+                if v.last() != Some(&(ni as u32)) && v.len() < 64 {
+                    v.push(ni as u32);
+                }
+            }
+        }
+    }
+
+    fn find_prev_spans(&mut self) {
+        for mi in 0..self.ments.len() {
+            let m = &self.ments[mi];
+            if self.cue(m) != Some(CueKind::Prev) {
+                continue;
+            }
+            let si = self.sent_of(m.start);
+            let (_, se) = self.sents[si];
+            let mut end = se;
+            let mut j = m.end;
+            while j < se && j < m.end + 25 {
+                if self.cue_at(j) == Some(CueKind::PrevEnd) {
+                    end = self.m_at(j).map(|x| x.end).unwrap_or(j + 1);
+                    break;
+                }
+                if self.tok_n[j] != NONE
+                    || self.toks[j].is_punct(',')
+                    || matches!(self.cue_at(j), Some(CueKind::Event(_)))
+                {
+                    end = j;
+                    break;
+                }
+                j += 1;
+            }
+            if j >= m.end + 25 {
+                end = j.min(se);
+            }
+            self.prev_spans.push((m.start, end));
+        }
+    }
+
+    fn in_prev(&self, i: usize) -> bool {
+        // spans are sorted by start and at most ~30 tokens long
+        let hi = self.prev_spans.partition_point(|&(a, _)| a <= i);
+        self.prev_spans[..hi].iter().rev().take(8).any(|&(a, b)| i >= a && i < b)
+    }
+
+    // ------------------------------------------------------------------ names
+    /// The person's name as output: parts de-inflected, patronymic dropped, given name first.
+    fn build_name(&self, n: &NameM, oblique: bool) -> String {
+        let mut parts: Vec<(String, String, bool)> = Vec::new(); // (surface, key, initial)
+        let last = n.parts.len().saturating_sub(1);
+        let mut masc_oblique = false;
+        let mut fem_oblique = false;
+        // surname decides gender in Russian oblique cases
+        if oblique && self.lang == Lang::Ru {
+            let sk = &self.toks[n.parts[last]].key;
+            if ["ову", "еву", "ину", "овои", "евои", "инои"].iter().any(|e| sk.ends_with(e)) {
+                fem_oblique = true;
+            } else if ["ова", "ева", "ина", "овым", "евым", "иным", "ове", "еве"].iter().any(|e| sk.ends_with(e)) {
+                masc_oblique = true;
+            }
+        }
+        for (pi, &p) in n.parts.iter().enumerate() {
+            let t = &self.toks[p];
+            if self.is_initial(p) {
+                parts.push((format!("{}.", t.surface(&self.text)), t.key.clone(), true));
+                continue;
+            }
+            let surf = t.surface(&self.text);
+            let key = t.key.clone();
+            let (s, k) = match self.lang {
+                Lang::Kk if pi == last => {
+                    let (stem, strip) = self.kk_strip(&key);
+                    (t.surface_without(&self.text, strip).to_string(), stem)
+                }
+                Lang::Ru if oblique => ru_deinflect(surf, &key, pi == last, masc_oblique, fem_oblique),
+                _ => (surf.to_string(), key),
+            };
+            parts.push((s, k, false));
+        }
+        // drop patronymics, put the given name first
+        let is_pat = |k: &str| ru_patronymic(k) || kk_patronymic(k);
+        let ordered: Vec<(String, String, bool)> = if parts.len() == 3 {
+            if is_pat(&parts[2].1) && !parts[2].2 {
+                vec![parts[1].clone(), parts[0].clone()]
+            } else if is_pat(&parts[1].1) {
+                vec![parts[0].clone(), parts[2].clone()]
+            } else {
+                parts
+            }
+        } else if parts.len() == 2
+            && !parts[0].2
+            && !parts[1].2
+            && surname_like(&parts[0].1)
+            && !kk_patronymic(&parts[0].1)
+            && !surname_like(&parts[1].1)
+        {
+            vec![parts[1].clone(), parts[0].clone()]
+        } else {
+            parts
+        };
+        let out: Vec<String> = ordered.into_iter().map(|p| p.0).collect();
+        out.join(" ")
+    }
+
+    /// Prefer a fuller or nominative spelling of the same person used elsewhere.
+    fn canonical_name(&self, n: &NameM, oblique: bool) -> String {
+        let mine = self.build_name(n, oblique);
+        let my_parts: Vec<String> = mine.split_whitespace().map(super::text::fold).collect();
+        let surname = my_parts
+            .iter()
+            .rev()
+            .find(|p| p.trim_end_matches('.').chars().count() > 1)
+            .cloned()
+            .unwrap_or_default();
+        let has_initial = my_parts.iter().any(|p| p.ends_with('.'));
+        if surname.is_empty() {
+            return mine;
+        }
+        let stem: String = surname.chars().take(surname.chars().count().saturating_sub(2).max(3)).collect();
+        let mut best: Option<String> = None;
+        let bucket: String = surname.chars().take(4).collect();
+        let cands = self.by_stem.get(&bucket).map(Vec::as_slice).unwrap_or(&[]);
+        for other in cands.iter().map(|&i| &self.names[i as usize]) {
+            if other.start == n.start {
+                continue;
+            }
+            let cand = self.build_name(other, false);
+            let cparts: Vec<String> = cand.split_whitespace().map(super::text::fold).collect();
+            let full = cparts.iter().filter(|p| !p.ends_with('.')).count();
+            if full < 2 {
+                continue;
+            }
+            let same_surname = cparts.iter().any(|p| *p == surname)
+                || (oblique || has_initial || my_parts.len() == 1) && cparts.iter().any(|p| p.starts_with(&stem));
+            if !same_surname {
+                continue;
+            }
+            // initials / given names must agree
+            let agree = my_parts.iter().filter(|p| **p != surname).all(|p| {
+                let p0 = p.trim_end_matches('.');
+                cparts.iter().any(|c| {
+                    c == p
+                        || (p.ends_with('.') && c.starts_with(p0))
+                        || (oblique && c.chars().count() >= 3 && p0.starts_with(&c[..c.char_indices().nth(3).map(|x| x.0).unwrap_or(c.len())]))
+                })
+            });
+            if !agree {
+                continue;
+            }
+            if my_parts.len() == 1 || has_initial || oblique {
+                best = Some(cand);
+                break;
+            }
+        }
+        best.unwrap_or(mine)
+    }
+
+    // ------------------------------------------------------------------ dates
+    fn sentence_date(&self, si: usize, last: Option<DateInfo>) -> Option<(DateInfo, usize)> {
+        let (a, b) = self.sents[si];
+        let mut found: Option<(DateInfo, usize)> = None;
+        let num = |i: usize| -> Option<u32> {
+            let t = self.toks.get(i)?;
+            if t.kind == TokKind::Num {
+                t.key.parse().ok()
+            } else {
+                None
+            }
+        };
+        let mut i = a;
+        while i < b {
+            let Some(m) = self.m_at(i) else {
+                i += 1;
+                continue;
+            };
+            let end = m.end;
+            let info = match self.cue(m) {
+                Some(CueKind::Month(mo)) => {
+                    let day = i
+                        .checked_sub(1)
+                        .and_then(num)
+                        .filter(|d| (1..=31).contains(d))
+                        .or_else(|| num(end).filter(|d| (1..=31).contains(d)));
+                    let year = (end..(end + 3).min(b)).find_map(|j| num(j).filter(|y| (1990..=2100).contains(y)));
+                    match day {
+                        Some(d) => self.make_date(year, mo, d).map(DateInfo::Full),
+                        None => Some(DateInfo::MonthOnly),
+                    }
+                }
+                Some(CueKind::RelDay(off)) => self.published.map(|p| DateInfo::Full(p + Duration::days(off))),
+                Some(CueKind::Weekday(wd)) => self.published.map(|p| {
+                    let pw = p.weekday().number_from_monday() as i64;
+                    let back = (pw - wd as i64).rem_euclid(7);
+                    DateInfo::Full(p - Duration::days(back))
+                }),
+                Some(CueKind::SameDay) => last.or(found.map(|f| f.0)),
+                _ => None,
+            };
+            if let Some(inf) = info {
+                // a full date beats a month-only mention in the same sentence
+                match (found, inf) {
+                    (Some((DateInfo::Full(_), _)), DateInfo::MonthOnly) => {}
+                    _ => found = Some((inf, i)),
+                }
+            }
+            i = end.max(i + 1);
+        }
+        found
+    }
+
+    fn make_date(&self, year: Option<u32>, m: u32, d: u32) -> Option<NaiveDate> {
+        match year {
+            Some(y) => NaiveDate::from_ymd_opt(y as i32, m, d),
+            None => {
+                let p = self.published?;
+                let dt = NaiveDate::from_ymd_opt(p.year(), m, d)?;
+                if dt > p + Duration::days(1) {
+                    NaiveDate::from_ymd_opt(p.year() - 1, m, d)
+                } else {
+                    Some(dt)
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ branch context
+    /// (geo, explicit level) attached to a branch mention, or standing alone in a sentence.
+    fn geo_level(&self, g: &Mention) -> Option<Level> {
+        // a level word right after («Алматы облысында», "Almaty region") or before
+        for j in [g.end, g.start.wrapping_sub(1)] {
+            if let Some(CueKind::Level(l)) = self.cue_at(j) {
+                return Some(l);
+            }
+        }
+        // the phrase itself may contain the level word («Абай облысы», «Төле би ауданы»)
+        (g.start..g.end).find_map(|j| {
+            let mut hs = Vec::new();
+            self.t.hits_at(&self.toks, j, &mut hs);
+            hs.iter().find_map(|h| match h.payload {
+                Payload::Cue(c) => match self.t.cues[c as usize].kind {
+                    CueKind::Level(l) if j > g.start => Some(l),
+                    _ => None,
+                },
+                _ => None,
+            })
+        })
+    }
+
+    /// For a branch word at mention `b`: its level word and place, looking left
+    /// («Жетісу облыстық филиалы», "Pavlodar regional branch") and right
+    /// («филиал Караганды», «филиалы в Карагандинской области»).
+    fn branch_parts(&self, b: &Mention) -> (Option<Level>, Option<(Vec<u32>, Option<Level>)>) {
+        let mut level = None;
+        let mut j = b.start;
+        // level word just before (a party name may sit between: «облыстық «Nur Otan» филиалы» is rare)
+        if let Some(p) = j.checked_sub(1) {
+            if let Some(CueKind::Level(l)) = self.cue_at(p) {
+                level = Some(l);
+                j = self.m_at(p).map(|m| m.start).unwrap_or(p);
+            }
+        }
+        let mut geo = None;
+        let mut k = j;
+        for _ in 0..3 {
+            let Some(p) = k.checked_sub(1) else { break };
+            let t = &self.toks[p];
+            if let Some(m) = self.m_at(p) {
+                if let MK::Geo(ids) = &m.kind {
+                    geo = Some((ids.clone(), self.geo_level(m).or(level)));
+                    break;
+                }
+                if matches!(m.kind, MK::Party(_)) || self.cue(m) == Some(CueKind::PartyWord) {
+                    k = m.start;
+                    continue;
+                }
+                break;
+            }
+            if t.is_word() && t.key.chars().count() <= 3 || matches!(t.kind, TokKind::Punct('»') | TokKind::Punct('«') | TokKind::Punct('"')) {
+                k = p;
+                continue;
+            }
+            break;
+        }
+        if geo.is_none() {
+            let mut k = b.end;
+            for _ in 0..3 {
+                if k >= self.toks.len() {
+                    break;
+                }
+                if let Some(m) = self.m_at(k) {
+                    if let MK::Geo(ids) = &m.kind {
+                        geo = Some((ids.clone(), self.geo_level(m).or(level)));
+                        break;
+                    }
+                    if matches!(m.kind, MK::Party(_)) || self.cue(m) == Some(CueKind::PartyWord) {
+                        k = m.end;
+                        continue;
+                    }
+                    break;
+                }
+                let t = &self.toks[k];
+                if t.is_word() && t.key.chars().count() <= 3 {
+                    k += 1;
+                    continue;
+                }
+                break;
+            }
+        }
+        (level, geo)
+    }
+
+    fn mentions_in(&self, a: usize, b: usize) -> impl Iterator<Item = &Mention> {
+        let lo = self.ments.partition_point(|m| m.start < a);
+        self.ments[lo..].iter().take_while(move |m| m.start < b)
+    }
+
+    fn topic(&self) -> Topic {
+        let mut geo = None;
+        let mut party = None;
+        for (si, &(a, b)) in self.sents.iter().enumerate() {
+            for m in self.mentions_in(a, b) {
+                if party.is_none() {
+                    if let MK::Party(p) = m.kind {
+                        party = Some(p);
+                    }
+                }
+                if geo.is_none() && self.cue(m) == Some(CueKind::Branch) && !self.in_prev(m.start) {
+                    let (lvl, g) = self.branch_parts(m);
+                    let g = g.or_else(|| self.sentence_geo(si, m.start, None));
+                    if let Some((ids, gl)) = g {
+                        geo = Some((ids, lvl.or(gl)));
+                    }
+                }
+            }
+            if geo.is_some() && party.is_some() {
+                break;
+            }
+        }
+        Topic { geo, party }
+    }
+
+    /// A place named in the sentence outside previous-role clauses, nearest to `anchor`.
+    fn sentence_geo(&self, si: usize, anchor: usize, skip: Option<usize>) -> Option<(Vec<u32>, Option<Level>)> {
+        let (a, b) = self.sents[si];
+        let lo = a.max(anchor.saturating_sub(WIN));
+        let hi = b.min(anchor + WIN);
+        self.mentions_in(lo, hi)
+            .filter(|m| matches!(m.kind, MK::Geo(_)) && !self.in_prev(m.start) && Some(m.start) != skip)
+            .min_by_key(|m| m.start.abs_diff(anchor))
+            .and_then(|m| match &m.kind {
+                MK::Geo(ids) => Some((ids.clone(), self.geo_level(m))),
+                _ => None,
+            })
+    }
+
+    // ------------------------------------------------------------------ roles
+    /// How a role mention is owned: by a branch, the party centre, a state body, or bare.
+    fn role_owner(&self, r: &Mention) -> &'static str {
+        let skip_left = |mut p: usize| -> Option<usize> {
+            for _ in 0..4 {
+                let t = &self.toks[p];
+                let suffix = t.is_word() && t.key.chars().count() <= 3 && self.tok_m[p] == NONE && p > 0 && self.toks[p - 1].is_punct('-');
+                if matches!(t.kind, TokKind::Punct('»') | TokKind::Punct('«') | TokKind::Punct('"') | TokKind::Punct('-')) || suffix {
+                    p = p.checked_sub(1)?;
+                } else {
+                    return Some(p);
+                }
+            }
+            Some(p)
+        };
+        if let Some(p) = r.start.checked_sub(1).and_then(skip_left) {
+            if let Some(m) = self.m_at(p) {
+                match (&m.kind, self.cue(m)) {
+                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => return "branch",
+                    (MK::Party(_), _) | (_, Some(CueKind::PartyWord)) | (_, Some(CueKind::Central)) => return "central",
+                    (_, Some(CueKind::State)) => return "state",
+                    _ => {}
+                }
+            }
+        }
+        // right side: «председатель филиала», "chairman of the party's X branch"
+        let mut k = r.end;
+        let mut saw_party = false;
+        for _ in 0..7 {
+            if k >= self.toks.len() {
+                break;
+            }
+            let t = &self.toks[k];
+            if let Some(m) = self.m_at(k) {
+                match (&m.kind, self.cue(m)) {
+                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => return "branch",
+                    (MK::Party(_), _) | (_, Some(CueKind::PartyWord)) => {
+                        saw_party = true;
+                        k = m.end;
+                        continue;
+                    }
+                    (_, Some(CueKind::Central)) => return "central",
+                    (_, Some(CueKind::State)) if !saw_party => return "state",
+                    _ => break,
+                }
+            }
+            if t.is_word() && matches!(t.key.as_str(), "of" | "the" | "its" | "his" | "her" | "their") || t.is_punct('«') || t.is_punct('»') || t.is_punct('"') || t.is_punct('\'') {
+                k += 1;
+                continue;
+            }
+            break;
+        }
+        if saw_party {
+            "central"
+        } else {
+            "bare"
+        }
+    }
+
+    fn role_marked(&self, r: &Mention) -> bool {
+        if let Some(n) = self.toks.get(r.end) {
+            if matches!(
+                n.key.as_str(),
+                "болып" | "етіп" | "лауазымына" | "лауазымға" | "қызметіне" | "қызметке" | "постына"
+            ) {
+                return true;
+            }
+        }
+        let last = &self.toks[r.end - 1].key;
+        if self.lang == Lang::Ru && ["ем", "ом", "ым", "им"].iter().any(|e| last.ends_with(e)) {
+            return true;
+        }
+        (r.start.saturating_sub(3)..r.start).any(|j| matches!(self.toks[j].key.as_str(), "as" | "пост" | "должность"))
+    }
+
+    fn acting_near(&self, r: &Mention) -> bool {
+        let lo = r.start.saturating_sub(4);
+        let hi = (r.end + 5).min(self.toks.len());
+        (lo..hi).any(|j| self.cue_at(j) == Some(CueKind::Acting))
+    }
+
+    // ------------------------------------------------------------------ relations
+    fn relate(&self, rejected: &mut Vec<Rejection>) -> Vec<Built> {
+        let topic = self.topic();
+        let topic_region = topic.geo.as_ref().and_then(|(ids, l)| resolve_geo(self.t, ids, *l, None, self.published)).map(|r| r.1);
+        let mut out: Vec<Built> = Vec::new();
+        let mut last_date: Option<DateInfo> = None;
+        let mut main_date: Option<NaiveDate> = None;
+        let mut sent_dates: Vec<Option<(DateInfo, usize)>> = Vec::with_capacity(self.sents.len());
+        for si in 0..self.sents.len() {
+            let sd = self.sentence_date(si, last_date);
+            if let Some((d, _)) = sd {
+                last_date = Some(d);
+                if let (None, DateInfo::Full(x)) = (main_date, d) {
+                    main_date = Some(x);
+                }
+            }
+            sent_dates.push(sd);
+        }
+        // (person key, role) seen in apposition: «филиал төрағасы Марат Жолдасбеков»
+        let mut last_person: Option<u32> = None;
+        for si in 0..self.sents.len() {
+            let (a, b) = self.sents[si];
+            let events: Vec<&Mention> = self
+                .mentions_in(a, b)
+                .filter(|m| matches!(self.cue(m), Some(CueKind::Event(_)) | Some(CueKind::Support(_))))
+                .filter(|m| {
+                    let MK::Cue(c) = m.kind else { return false };
+                    let cue = &self.t.cues[c as usize];
+                    if cue.needs.is_empty() {
+                        return true;
+                    }
+                    let lo = m.start.saturating_sub(cue.window).max(a);
+                    let hi = (m.end + cue.window).min(b);
+                    let ok = (lo..hi).any(|j| cue.needs.iter().any(|p| self.t.word_matches(p, &self.toks[j].key)));
+                    if !ok {
+                        rejected.push(Rejection {
+                            sentence: si,
+                            trigger: self.span_text(m.start, m.end),
+                            reason: "verb without the words it needs here (e.g. «освобожден» without «от должности»)".into(),
+                        });
+                    }
+                    ok
+                })
+                .collect();
+            let denial = self.mentions_in(a, b).find(|m| self.cue(m) == Some(CueKind::Denial));
+            let foreign = self.mentions_in(a, b).find(|m| matches!(m.kind, MK::Foreign));
+            for (ei, e) in events.iter().enumerate() {
+                let seg_lo = if ei == 0 { a } else { events[ei - 1].end };
+                let seg_hi = events.get(ei + 1).map(|n| n.start).unwrap_or(b);
+                let trig = self.span_text(e.start, e.end);
+                let reject = |rej: &mut Vec<Rejection>, why: String| {
+                    rej.push(Rejection { sentence: si, trigger: trig.clone(), reason: why });
+                };
+                let MK::Cue(ci) = e.kind else { continue };
+                let cue = &self.t.cues[ci as usize];
+                let (mut event, support) = match cue.kind {
+                    CueKind::Event(ev) => (ev, false),
+                    CueKind::Support(ev) => (ev, true),
+                    _ => continue,
+                };
+                if let Some(dm) = denial {
+                    reject(rejected, format!("denial or rumour in the sentence («{}»)", self.span_text(dm.start, dm.end)));
+                    continue;
+                }
+                if let Some(fm) = foreign {
+                    reject(rejected, format!("foreign place or party («{}»)", self.span_text(fm.start, fm.end)));
+                    continue;
+                }
+                let near_before = |kinds: &[CueKind], n: usize| {
+                    (e.start.saturating_sub(n).max(seg_lo)..e.start).find(|&j| self.cue_at(j).is_some_and(|k| kinds.contains(&k)))
+                };
+                if let Some(j) = near_before(&[CueKind::Future], 4) {
+                    reject(rejected, format!("future or planned («{}»)", self.toks[j].surface(&self.text)));
+                    continue;
+                }
+                if let Some(j) = near_before(&[CueKind::Modal], 7) {
+                    reject(rejected, format!("only possible or expected («{}»)", self.toks[j].surface(&self.text)));
+                    continue;
+                }
+                if let Some(j) = near_before(&[CueKind::Negation], 2) {
+                    reject(rejected, format!("negated («{}»)", self.toks[j].surface(&self.text)));
+                    continue;
+                }
+                let fills = event.fills_post();
+                let mut rule: Vec<String> = vec![format!("event «{trig}»")];
+                // every search for this event stays within a window around it
+                let (a, b) = (a.max(e.start.saturating_sub(WIN)), b.min(e.end + WIN));
+
+                // ---- person
+                let (person_idx, person_end, oblique, via_pronoun) = if support {
+                    let cs = if self.mentions_in(a, b).any(|m| self.cue(m) == Some(CueKind::Candidacy)) {
+                        Some(si)
+                    } else if si > 0 {
+                        let (pa, pb) = self.sents[si - 1];
+                        self.mentions_in(pa, pb).any(|m| self.cue(m) == Some(CueKind::Candidacy)).then_some(si - 1)
+                    } else {
+                        None
+                    };
+                    let Some(cs) = cs else {
+                        reject(rejected, "support vote without a candidacy".into());
+                        continue;
+                    };
+                    let (ca, cb) = self.sents[cs];
+                    let cand = self.mentions_in(ca, cb).find(|m| self.cue(m) == Some(CueKind::Candidacy));
+                    let name = cand.and_then(|c| {
+                        let before = c.start.checked_sub(1).map(|p| self.tok_n[p]).filter(|&x| x != NONE);
+                        let after = (c.end..(c.end + 3).min(cb)).map(|p| self.tok_n[p]).find(|&x| x != NONE);
+                        before.or(after)
+                    });
+                    match name {
+                        Some(n) => {
+                            let nm = &self.names[n as usize];
+                            rule.push("person: named with the candidacy".into());
+                            (n, nm.end, true, false)
+                        }
+                        None => {
+                            reject(rejected, "candidacy without a named person".into());
+                            continue;
+                        }
+                    }
+                } else {
+                    let lo = seg_lo.max(e.start.saturating_sub(WIN));
+                    let hi = seg_hi.min(e.end + WIN);
+                    let mut best: Option<(usize, u32)> = None;
+                    let mut k = lo;
+                    while k < hi {
+                        let n = self.tok_n[k];
+                        if n == NONE {
+                            k += 1;
+                            continue;
+                        }
+                        let nm = &self.names[n as usize];
+                        k = nm.end.max(k + 1);
+                        // a Kazakh genitive name is a possessor («Танишпековтің айтуынша»)
+                        let lastk = &self.toks[*nm.parts.last().unwrap_or(&nm.start)].key;
+                        if self.lang == Lang::Kk
+                            && ["тың", "тің", "ның", "нің", "дың", "дің"].iter().any(|g| lastk.ends_with(g))
+                            && self.kk_strip(lastk).1 > 0
+                        {
+                            continue;
+                        }
+                        let dist = if nm.end <= e.start { e.start - nm.end } else { nm.start.saturating_sub(e.end) };
+                        if best.is_none_or(|(d, _)| dist < d) {
+                            best = Some((dist, n));
+                        }
+                    }
+                    match best {
+                        Some((_, n)) => {
+                            let nm = &self.names[n as usize];
+                            let obl = cue.voice == Voice::Active && nm.start >= e.end
+                                || cue.voice == Voice::Active && self.lang == Lang::Kk;
+                            (n, nm.end, obl, false)
+                        }
+                        None => {
+                            let pron = self.mentions_in(seg_lo, seg_hi).any(|m| self.cue(m) == Some(CueKind::Pronoun));
+                            match (last_person, pron) {
+                                (Some(n), true) => {
+                                    rule.push("person: pronoun → last named person".into());
+                                    (n, self.names[n as usize].end, false, true)
+                                }
+                                _ => {
+                                    let why = if self
+                                        .mentions_in(e.start.saturating_sub(4).max(a), (e.end + 3).min(b))
+                                        .any(|m| self.cue(m) == Some(CueKind::Delegate))
+                                    {
+                                        "delegates or candidate list, not a post"
+                                    } else {
+                                        "no person named"
+                                    };
+                                    reject(rejected, why.into());
+                                    continue;
+                                }
+                            }
+                        }
+                    }
+                };
+
+                // ---- role
+                let role_scope = if support && si > 0 { self.sents[si - 1].0 } else { a };
+                let mut best_role: Option<(i32, usize, &Mention, Role, &'static str)> = None;
+                // «возглавил», "took over": the verb itself says chair; other role words
+                // in the sentence belong to other clauses
+                let scan_hi = if cue.role.is_some() { role_scope } else { b };
+                for m in self.mentions_in(role_scope, scan_hi) {
+                    let (r, head) = match self.cue(m) {
+                        Some(CueKind::Role(r)) => (r, false),
+                        Some(CueKind::Head(r)) => (r, true),
+                        _ => continue,
+                    };
+                    if fills && self.in_prev(m.start) {
+                        continue;
+                    }
+                    let owner = self.role_owner(m);
+                    if head && owner != "branch" {
+                        continue;
+                    }
+                    let appositive = m.end <= person_end && (m.end..person_end).len() <= 4 && self.tok_n.get(m.end).is_some_and(|&x| x != NONE);
+                    let acting = self.acting_near(m);
+                    let marked = self.role_marked(m);
+                    let mut prio = if acting && fills {
+                        4
+                    } else if marked {
+                        3
+                    } else if appositive {
+                        1
+                    } else {
+                        2
+                    };
+                    if !fills && appositive {
+                        prio = 4;
+                    }
+                    let dist = m.start.abs_diff(e.start).min(m.start.abs_diff(person_end));
+                    let in_seg = m.start >= seg_lo && m.start < seg_hi;
+                    let prio = prio + if in_seg { 10 } else { 0 };
+                    let better = match &best_role {
+                        None => true,
+                        Some((bp, bd, ..)) => prio > *bp || prio == *bp && dist < *bd,
+                    };
+                    if better {
+                        best_role = Some((prio, dist, m, r, owner));
+                    }
+                }
+                let anaphor = self.mentions_in(a, b).any(|m| self.cue(m) == Some(CueKind::Anaphor));
+                let mut acting = false;
+                let mut role_tok = e.start;
+                let mut role_marked = false;
+                let mut apposed_prev: Option<Role> = None;
+                let role = match best_role {
+                    Some((_, _, m, r, owner)) => {
+                        if owner == "central" {
+                            reject(rejected, format!("central party post («{}»), not a branch", self.span_text(m.start, m.end)));
+                            continue;
+                        }
+                        if owner == "state" {
+                            reject(rejected, format!("state post («{}»), not a party branch", self.span_text(m.start, m.end)));
+                            continue;
+                        }
+                        acting = fills && self.acting_near(m);
+                        role_marked = self.role_marked(m) || acting;
+                        role_tok = m.start;
+                        rule.push(format!("role «{}» ({owner})", self.span_text(m.start, m.end)));
+                        // another role right before the person is what they held before
+                        if fills {
+                            for om in self.mentions_in(a, b) {
+                                if let Some(CueKind::Role(or)) = self.cue(om) {
+                                    if om.start != m.start && om.end <= person_end && person_end - om.end <= 6 && self.tok_n.get(om.end).is_some_and(|&x| x != NONE) {
+                                        apposed_prev = Some(or);
+                                    }
+                                }
+                            }
+                        }
+                        if acting {
+                            Role::Chair
+                        } else {
+                            r
+                        }
+                    }
+                    None => {
+                        if let Some(r) = cue.role {
+                            rule.push(format!("role implied by «{trig}»"));
+                            r
+                        } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
+                            rule.push("role: same post as the previous change".into());
+                            prev.change.role
+                        } else if let (true, Some(r)) = (anaphor || !fills, self.recent_role(si)) {
+                            rule.push("role: the post named in the previous sentences".into());
+                            r
+                        } else {
+                            reject(rejected, "no party-branch post named".into());
+                            continue;
+                        }
+                    }
+                };
+                if acting {
+                    event = Event::Appointed;
+                    rule.push("acting".into());
+                }
+
+                // ---- branch
+                let branches: Vec<&Mention> = self
+                    .mentions_in(a, b)
+                    .filter(|m| self.cue(m) == Some(CueKind::Branch) && !(fills && self.in_prev(m.start)))
+                    .collect();
+                let near_branch = branches.iter().min_by_key(|m| {
+                    let d = m.start.abs_diff(role_tok);
+                    // a branch in this clause beats a nearer one in the next
+                    d + if m.start >= seg_lo && m.start < seg_hi { 0 } else { 1000 }
+                });
+                let mut level: Option<Level> = None;
+                let mut geo: Option<(Vec<u32>, Option<Level>)> = None;
+                let mut from_topic = false;
+                if let Some(bm) = near_branch {
+                    let (l, g) = self.branch_parts(bm);
+                    level = l;
+                    geo = g;
+                    if geo.is_none() {
+                        geo = self.sentence_geo(si, role_tok, None);
+                    }
+                } else if topic.geo.is_none() {
+                    geo = self.sentence_geo(si, role_tok, None);
+                }
+                if geo.is_none() {
+                    if let Some((ids, tl)) = &topic.geo {
+                        geo = Some((ids.clone(), *tl));
+                        from_topic = true;
+                    }
+                }
+                let Some((ids, glevel)) = geo else {
+                    reject(rejected, "no branch place (region, city or district) found".into());
+                    continue;
+                };
+                let level_hint = level.or(glevel);
+                let ctx = topic_region.as_deref();
+                let Some((lvl, region, district)) = resolve_geo(self.t, &ids, level_hint, ctx, self.published) else {
+                    reject(rejected, "place does not fit the branch level".into());
+                    continue;
+                };
+                rule.push(format!(
+                    "branch: {}{}",
+                    if near_branch.is_some() { "named in sentence" } else { "none in sentence" },
+                    if from_topic { ", place from the article's topic branch" } else { "" }
+                ));
+
+                // ---- party
+                let party_m = self
+                    .mentions_in(a.max(role_tok.saturating_sub(WIN)), b.min(role_tok + WIN))
+                    .filter(|m| matches!(m.kind, MK::Party(_)) && !(fills && self.in_prev(m.start)))
+                    .min_by_key(|m| m.start.abs_diff(role_tok));
+                let party = match party_m.map(|m| &m.kind) {
+                    Some(MK::Party(p)) => Some(*p),
+                    _ => topic.party,
+                };
+                let Some(party) = party else {
+                    reject(rejected, "no party named".into());
+                    continue;
+                };
+                let pinfo = &self.t.parties[party as usize];
+                if pinfo.foreign {
+                    reject(rejected, format!("party of another country ({})", pinfo.id));
+                    continue;
+                }
+
+                // built only now: spelling variants are looked up across the article
+                let person_name = self.canonical_name(&self.names[person_idx as usize], oblique);
+
+                // ---- date
+                let date = match sent_dates[si] {
+                    Some((DateInfo::Full(d), _)) => Some(d),
+                    Some((DateInfo::MonthOnly, _)) => None,
+                    None if cue.backstory || event == Event::Resigned || via_pronoun && !fills => None,
+                    None => main_date,
+                };
+
+                // ---- previous role
+                let mut previous_role = None;
+                if event == Event::ReElected {
+                    previous_role = Some(format!("{} of {}", role_en(role), level_en(Some(lvl))));
+                } else if fills {
+                    previous_role = self.prev_role_in(si, Some(lvl)).or_else(|| {
+                        apposed_prev.map(|r| format!("{} of {}", role_en(r), level_en(Some(lvl))))
+                    });
+                    if previous_role.is_none() {
+                        if let Some((na, nb)) = self.sents.get(si + 1).copied() {
+                            let starts_pron = self.mentions_in(na, nb).next().is_some_and(|m| m.start == na && self.cue(m) == Some(CueKind::Pronoun));
+                            let names_person = (na..nb.min(na + WIN)).any(|k| self.tok_n[k] != NONE && self.canonical_name(&self.names[self.tok_n[k] as usize], false) == person_name);
+                            let has_event = self.mentions_in(na, nb).any(|m| matches!(self.cue(m), Some(CueKind::Event(_))));
+                            if (starts_pron || names_person) && !has_event {
+                                previous_role = self.prev_role_in(si + 1, None);
+                            }
+                        }
+                    }
+                }
+
+                let mut conf: f32 = 0.55;
+                if near_branch.is_some() {
+                    conf += 0.15;
+                }
+                if !from_topic {
+                    conf += 0.1;
+                }
+                if party_m.is_some() {
+                    conf += 0.05;
+                }
+                if role_marked {
+                    conf += 0.1;
+                }
+                if best_role.is_none() {
+                    conf -= 0.1;
+                }
+                if via_pronoun {
+                    conf -= 0.1;
+                }
+                let change = DetectedChange {
+                    person: person_name.clone(),
+                    role,
+                    party: pinfo.id.clone(),
+                    level: lvl,
+                    region,
+                    district,
+                    event,
+                    acting,
+                    previous_role,
+                    date,
+                    evidence: {
+                        let (sa, sb) = self.sents[si];
+                        if sb - sa <= 4 * WIN {
+                            self.span_text(sa, sb)
+                        } else {
+                            self.span_text(a, b)
+                        }
+                    },
+                    confidence: conf.clamp(0.05, 0.99),
+                };
+                out.push(Built { sentence: si, change, rule: rule.join("; "), name_end: person_end, level_hint });
+            }
+            // «в Мангистауском ... председателем стал X, в Атырауском — Y»: same post, another place
+            let made: Vec<Built> = out.iter().filter(|c| c.sentence == si).cloned().collect();
+            for c in made {
+                let mut k = c.name_end;
+                let b = b.min(c.name_end + WIN);
+                while k < b {
+                    if let Some(m) = self.m_at(k) {
+                        if let MK::Geo(ids) = &m.kind {
+                            let dash = (m.end..(m.end + 3).min(b)).find(|&j| self.toks[j].is_punct('—'));
+                            if let Some(dj) = dash {
+                                let name = (dj + 1..(dj + 4).min(b)).map(|j| self.tok_n[j]).find(|&x| x != NONE);
+                                if let Some(n) = name {
+                                    let nm = &self.names[n as usize];
+                                    let lvl = self.geo_level(m).or(c.level_hint);
+                                    if let Some((l, region, district)) = resolve_geo(self.t, ids, lvl, None, self.published) {
+                                        let mut ch = c.change.clone();
+                                        ch.person = self.canonical_name(nm, false);
+                                        ch.level = l;
+                                        ch.region = region;
+                                        ch.district = district;
+                                        ch.previous_role = None;
+                                        ch.confidence = (ch.confidence - 0.1).max(0.05);
+                                        out.push(Built {
+                                            sentence: si,
+                                            change: ch,
+                                            rule: format!("{}; elliptical clause «… — name» with another place", c.rule),
+                                            name_end: nm.end,
+                                            level_hint: c.level_hint,
+                                        });
+                                        k = nm.end;
+                                        continue;
+                                    }
+                                }
+                            }
+                        }
+                        k = m.end.max(k + 1);
+                    } else {
+                        k += 1;
+                    }
+                }
+            }
+            // remember the last named person for «Ол» / "He"
+            let lastn = (a..b).rev().take(2 * WIN).map(|k| self.tok_n[k]).find(|&x| x != NONE);
+            if lastn.is_some() {
+                last_person = lastn;
+            }
+        }
+        dedupe(out, rejected, self)
+    }
+
+    /// The last branch post named in the two sentences before `si`.
+    fn recent_role(&self, si: usize) -> Option<Role> {
+        let a = self.sents[si.saturating_sub(2)].0;
+        let b = self.sents[si].0;
+        self.mentions_in(a, b)
+            .filter_map(|m| match self.cue(m) {
+                Some(CueKind::Role(r)) if self.role_owner(m) != "central" && self.role_owner(m) != "state" => Some(r),
+                _ => None,
+            })
+            .last()
+    }
+
+    /// Previous role stated in sentence `si` («бұған дейін ... атқарған», «ранее ...»).
+    fn prev_role_in(&self, si: usize, level: Option<Level>) -> Option<String> {
+        let (a, b) = self.sents[si];
+        let &(pa, pb) = self.prev_spans.iter().find(|&&(x, _)| x >= a && x < b)?;
+        let cue_end = self.m_at(pa).map(|m| m.end).unwrap_or(pa + 1);
+        let mut end = pb;
+        if self.cue_at(end.saturating_sub(1)) == Some(CueKind::PrevEnd) {
+            end = self.m_at(end - 1).map(|m| m.start).unwrap_or(end);
+        }
+        let (s, e) = if cue_end >= end {
+            // «До избрания X руководил ...»: the role follows the name
+            let n = (cue_end..b).find(|&k| self.tok_n[k] != NONE)?;
+            (self.names[self.tok_n[n] as usize].end, b)
+        } else {
+            (cue_end, end)
+        };
+        // a party-branch role inside → rendered in English like the labels
+        let role = self.mentions_in(s, e).find_map(|m| match self.cue(m) {
+            Some(CueKind::Role(r)) => Some(r),
+            _ => None,
+        });
+        let branch = self.mentions_in(s, e).any(|m| self.cue(m) == Some(CueKind::Branch));
+        if let (Some(r), true) = (role, branch) {
+            let lvl = self.mentions_in(s, e).find_map(|m| match self.cue(m) {
+                Some(CueKind::Level(l)) => Some(l),
+                _ => None,
+            });
+            return Some(format!("{} of {}", role_en(r), level_en(lvl.or(if lvl.is_none() { None } else { level }))));
+        }
+        let t = self.span_text(s, e);
+        let t = t.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == '.').to_string();
+        (!t.is_empty() && t.chars().count() < 200).then_some(t)
+    }
+}
+
+fn ru_deinflect(surf: &str, key: &str, is_last: bool, masc: bool, fem: bool) -> (String, String) {
+    let cut = |n: usize, add: &str| -> (String, String) {
+        let sc = surf.chars().count();
+        let s: String = surf.chars().take(sc.saturating_sub(n)).collect::<String>() + add;
+        let k: String = key.chars().take(key.chars().count().saturating_sub(n)).collect::<String>() + add;
+        (s, k)
+    };
+    if is_last {
+        for (end, n, add) in [
+            ("ову", 1, "а"),
+            ("еву", 1, "а"),
+            ("ину", 1, "а"),
+            ("овои", 2, "а"),
+            ("евои", 2, "а"),
+            ("инои", 2, "а"),
+            ("овым", 2, ""),
+            ("евым", 2, ""),
+            ("иным", 2, ""),
+            ("ове", 1, ""),
+            ("еве", 1, ""),
+            ("ского", 3, "ий"),
+            ("скому", 3, "ий"),
+        ] {
+            if key.ends_with(end) {
+                return cut(n, add);
+            }
+        }
+        if masc && ["ова", "ева", "ина", "ына"].iter().any(|e| key.ends_with(e)) {
+            return cut(1, "");
+        }
+        return (surf.to_string(), key.to_string());
+    }
+    let last = key.chars().last().unwrap_or(' ');
+    let before = key.chars().rev().nth(1).unwrap_or(' ');
+    let vowel = |c: char| "аеиоуыэюяё".contains(c);
+    if masc {
+        if key.ends_with("ом") && !vowel(key.chars().rev().nth(2).unwrap_or('а')) {
+            return cut(2, "");
+        }
+        if (last == 'а' || last == 'у' || last == 'е') && !vowel(before) {
+            return cut(1, "");
+        }
+    }
+    if fem {
+        if last == 'у' && !vowel(before) {
+            return cut(1, "а");
+        }
+        if last == 'ю' {
+            return cut(1, "я");
+        }
+    }
+    (surf.to_string(), key.to_string())
+}
+
+fn person_key(p: &str) -> String {
+    let mut parts: Vec<String> = super::text::fold(p)
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.chars()
+                .map(|c| match c {
+                    'ә' => 'а',
+                    'ғ' => 'г',
+                    'қ' => 'к',
+                    'ң' => 'н',
+                    'ө' => 'о',
+                    'ұ' | 'ү' => 'у',
+                    'һ' => 'х',
+                    'і' => 'и',
+                    _ => c,
+                })
+                .collect()
+        })
+        .collect();
+    parts.sort();
+    parts.join(" ")
+}
+
+fn dedupe(v: Vec<Built>, rejected: &mut Vec<Rejection>, d: &Doc) -> Vec<Built> {
+    let mut out: Vec<Built> = Vec::new();
+    for b in v {
+        let c = &b.change;
+        let key = (person_key(&c.person), c.role, c.event, c.level, c.region.clone(), c.district.clone());
+        // a support vote for someone already elected/re-elected to the post adds nothing
+        let dup = out.iter_mut().find(|o| {
+            let oc = &o.change;
+            let okey = (person_key(&oc.person), oc.role, oc.event, oc.level, oc.region.clone(), oc.district.clone());
+            okey == key
+                || (person_key(&oc.person) == key.0
+                    && oc.role == c.role
+                    && oc.event.fills_post()
+                    && c.event.fills_post()
+                    && oc.region == c.region
+                    && b.rule.contains("candidacy"))
+        });
+        match dup {
+            Some(o) => {
+                if o.change.previous_role.is_none() {
+                    o.change.previous_role = c.previous_role.clone();
+                }
+                if o.change.date.is_none() {
+                    o.change.date = c.date;
+                }
+                o.change.confidence = o.change.confidence.max(c.confidence);
+                rejected.push(Rejection {
+                    sentence: b.sentence,
+                    trigger: c.person.clone(),
+                    reason: format!("duplicate of the change in sentence {}", o.sentence),
+                });
+            }
+            None => out.push(b),
+        }
+    }
+    let _ = d;
+    out
+}

@@ -1,0 +1,523 @@
+//! The language tables: TOML schema, compilation into lookup indexes, and the phrase
+//! matcher that tags tokens with what they mean.
+//!
+//! Matching is by stem + ending: a pattern word `филиал~` matches a token whose key is
+//! `филиал` followed by any ending from the `[endings]` lists (Kazakh endings are chained:
+//! plural/derivational + possessive + case). Lookup cost per token is bounded by the
+//! longest stem (a handful of hash probes), so tagging is linear in the text.
+
+use super::text::{fold, normalize, tokenize, Token};
+use super::TablesError;
+use crate::model::{Event, Level, Role};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileSchema {
+    #[serde(default)]
+    endings: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    cue: Vec<CueDef>,
+    #[serde(default)]
+    party: Vec<PartyDef>,
+    #[serde(default)]
+    region: Vec<RegionDef>,
+    #[serde(default)]
+    district: Vec<DistrictDef>,
+    #[serde(default)]
+    foreign_region: Vec<ForeignDef>,
+    #[serde(default)]
+    kk_latin_words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CueDef {
+    kind: String,
+    #[serde(default)]
+    value: Option<String>,
+    forms: Vec<String>,
+    #[serde(default)]
+    voice: Option<String>,
+    #[serde(default)]
+    needs: Vec<String>,
+    #[serde(default)]
+    window: Option<usize>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    backstory: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartyDef {
+    id: String,
+    #[serde(default)]
+    forms: Vec<String>,
+    #[serde(default)]
+    ambiguous: Vec<String>,
+    #[serde(default)]
+    foreign: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionDef {
+    code: String,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    since: Option<String>,
+    forms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistrictDef {
+    name: String,
+    region: String,
+    kind: String,
+    #[serde(default)]
+    before: Option<String>,
+    forms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForeignDef {
+    forms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Voice {
+    Passive,
+    Active,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CueKind {
+    Role(Role),
+    Head(Role),
+    Acting,
+    Event(Event),
+    Support(Event),
+    Candidacy,
+    Future,
+    Modal,
+    Denial,
+    Negation,
+    Death,
+    Delegate,
+    Prev,
+    Former,
+    PrevEnd,
+    Time,
+    Anaphor,
+    Branch,
+    Level(Level),
+    PartyWord,
+    Central,
+    State,
+    NotName,
+    Pronoun,
+    Month(u32),
+    Weekday(u32),
+    RelDay(i64),
+    SameDay,
+    Year,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub kind: CueKind,
+    pub voice: Voice,
+    pub needs: Vec<Pat>,
+    pub window: usize,
+    pub role: Option<Role>,
+    pub backstory: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeoKind {
+    Region,
+    City,
+    Town,
+    District,
+}
+
+#[derive(Debug, Clone)]
+pub struct GeoEntity {
+    pub name: String,
+    pub code: String,
+    pub kind: GeoKind,
+    /// (region before, date of the move)
+    pub before: Option<(String, NaiveDate)>,
+    pub since: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub id: String,
+    pub foreign: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    Cue(u32),
+    Party { idx: u32, ambiguous: bool },
+    Geo(u32),
+    Foreign,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pat {
+    pub text: String,
+    pub stem: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Phrase {
+    words: Vec<Pat>,
+    payload: Payload,
+}
+
+/// Compiled tables; see the module docs of `detect` for the file format.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    raw: FileSchema,
+    pub(crate) cues: Vec<Cue>,
+    pub(crate) parties: Vec<Party>,
+    pub(crate) geos: Vec<GeoEntity>,
+    phrases: Vec<Phrase>,
+    exact_idx: HashMap<String, Vec<u32>>,
+    stem_idx: HashMap<String, Vec<u32>>,
+    endings: HashSet<String>,
+    max_stem_chars: usize,
+    pub(crate) kk_latin_words: Vec<String>,
+}
+
+/// One match of a phrase at a token.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    pub len: usize,
+    pub payload: Payload,
+    pub stem_chars: usize,
+}
+
+const EMBEDDED: &[(&str, &str)] = &[
+    ("lexicon.toml", include_str!("../../data/lang/lexicon.toml")),
+    ("parties.toml", include_str!("../../data/lang/parties.toml")),
+    ("regions.toml", include_str!("../../data/lang/regions.toml")),
+    ("districts.toml", include_str!("../../data/lang/districts.toml")),
+];
+
+fn bad(what: impl Into<String>) -> TablesError {
+    TablesError::Invalid(what.into())
+}
+
+impl Tables {
+    pub fn embedded() -> Result<Tables, TablesError> {
+        let mut raw = FileSchema::default();
+        for (name, src) in EMBEDDED {
+            let f: FileSchema = toml::from_str(src).map_err(|e| TablesError::Toml {
+                file: (*name).to_string(),
+                source: Box::new(e),
+            })?;
+            merge(&mut raw, f);
+        }
+        Tables::compile(raw)
+    }
+
+    pub fn extend_from_toml(&mut self, src: &str) -> Result<(), TablesError> {
+        let f: FileSchema = toml::from_str(src).map_err(|e| TablesError::Toml {
+            file: "user tables".to_string(),
+            source: Box::new(e),
+        })?;
+        let mut raw = self.raw.clone();
+        merge(&mut raw, f);
+        *self = Tables::compile(raw)?;
+        Ok(())
+    }
+
+    fn compile(raw: FileSchema) -> Result<Tables, TablesError> {
+        let mut endings: HashSet<String> = HashSet::new();
+        endings.insert(String::new());
+        let kk = |k: &str| raw.endings.get(k).cloned().unwrap_or_default();
+        let (pl, der, poss, case) = (kk("kk_plural"), kk("kk_derivational"), kk("kk_possessive"), kk("kk_case"));
+        let mut first: Vec<String> = vec![String::new()];
+        first.extend(pl.iter().cloned());
+        first.extend(der.iter().cloned());
+        // plural + derivational («облыстықтар») is rare; derivational + plural is not needed
+        let mut second: Vec<String> = vec![String::new()];
+        second.extend(poss.iter().cloned());
+        let mut third: Vec<String> = vec![String::new()];
+        third.extend(case.iter().cloned());
+        for a in &first {
+            for b in &second {
+                for c in &third {
+                    endings.insert(fold(&format!("{a}{b}{c}")));
+                }
+            }
+        }
+        for (k, v) in &raw.endings {
+            if !k.starts_with("kk_") {
+                endings.extend(v.iter().map(|s| fold(s)));
+            }
+        }
+
+        let mut t = Tables {
+            raw: FileSchema::default(),
+            cues: Vec::new(),
+            parties: Vec::new(),
+            geos: Vec::new(),
+            phrases: Vec::new(),
+            exact_idx: HashMap::new(),
+            stem_idx: HashMap::new(),
+            endings,
+            max_stem_chars: 0,
+            kk_latin_words: raw.kk_latin_words.iter().map(|w| fold(w)).collect(),
+        };
+        for c in &raw.cue {
+            let kind = parse_kind(c)?;
+            let voice = match c.voice.as_deref() {
+                None | Some("passive") => Voice::Passive,
+                Some("active") => Voice::Active,
+                Some(v) => return Err(bad(format!("cue voice {v:?} (expected passive or active)"))),
+            };
+            let role = match &c.role {
+                Some(r) => Some(r.parse::<Role>().map_err(|e| bad(e.to_string()))?),
+                None => None,
+            };
+            let idx = t.cues.len() as u32;
+            t.cues.push(Cue {
+                kind,
+                voice,
+                needs: c.needs.iter().map(|n| pat(n)).collect(),
+                window: c.window.unwrap_or(5),
+                role,
+                backstory: c.backstory,
+            });
+            for f in &c.forms {
+                t.add_phrase(f, Payload::Cue(idx))?;
+            }
+        }
+        for p in &raw.party {
+            let idx = t.parties.len() as u32;
+            t.parties.push(Party { id: p.id.clone(), foreign: p.foreign });
+            for f in &p.forms {
+                t.add_phrase(f, Payload::Party { idx, ambiguous: false })?;
+            }
+            for f in &p.ambiguous {
+                t.add_phrase(f, Payload::Party { idx, ambiguous: true })?;
+            }
+        }
+        for r in &raw.region {
+            let kind = match r.kind.as_str() {
+                "region" => GeoKind::Region,
+                "city" => GeoKind::City,
+                k => return Err(bad(format!("region kind {k:?} (expected region or city)"))),
+            };
+            let since = match &r.since {
+                Some(s) => Some(date(s)?),
+                None => None,
+            };
+            let idx = t.geos.len() as u32;
+            t.geos.push(GeoEntity { name: r.name.clone(), code: r.code.clone(), kind, before: None, since });
+            for f in &r.forms {
+                t.add_phrase(f, Payload::Geo(idx))?;
+            }
+        }
+        for d in &raw.district {
+            let kind = match d.kind.as_str() {
+                "district" => GeoKind::District,
+                "town" => GeoKind::Town,
+                k => return Err(bad(format!("district kind {k:?} (expected district or town)"))),
+            };
+            let before = match &d.before {
+                Some(b) => {
+                    let (code, day) = b
+                        .split_once('@')
+                        .ok_or_else(|| bad(format!("district before {b:?} (expected CODE@YYYY-MM-DD)")))?;
+                    Some((code.to_string(), date(day)?))
+                }
+                None => None,
+            };
+            let idx = t.geos.len() as u32;
+            t.geos.push(GeoEntity { name: d.name.clone(), code: d.region.clone(), kind, before, since: None });
+            for f in &d.forms {
+                t.add_phrase(f, Payload::Geo(idx))?;
+            }
+        }
+        for fr in &raw.foreign_region {
+            for f in &fr.forms {
+                t.add_phrase(f, Payload::Foreign)?;
+            }
+        }
+        t.raw = raw;
+        Ok(t)
+    }
+
+    fn add_phrase(&mut self, form: &str, payload: Payload) -> Result<(), TablesError> {
+        let norm = normalize(form);
+        let words: Vec<Pat> = norm.split_whitespace().map(pat).collect();
+        let Some(first) = words.first() else {
+            return Err(bad(format!("empty form {form:?}")));
+        };
+        if first.text.is_empty() {
+            return Err(bad(format!("form {form:?} starts with a bare `~`")));
+        }
+        let id = self.phrases.len() as u32;
+        if first.stem {
+            self.max_stem_chars = self.max_stem_chars.max(first.text.chars().count());
+            self.stem_idx.entry(first.text.clone()).or_default().push(id);
+        } else {
+            self.exact_idx.entry(first.text.clone()).or_default().push(id);
+        }
+        self.phrases.push(Phrase { words, payload });
+        Ok(())
+    }
+
+    pub fn word_matches(&self, p: &Pat, key: &str) -> bool {
+        if p.stem {
+            key.strip_prefix(p.text.as_str()).is_some_and(|rest| self.endings.contains(rest))
+        } else {
+            key == p.text
+        }
+    }
+
+    /// Every phrase matching at token `i`. Phrases never cross a line break.
+    pub fn hits_at(&self, toks: &[Token], i: usize, out: &mut Vec<Hit>) {
+        out.clear();
+        let key = toks[i].key.as_str();
+        if key.is_empty() {
+            return;
+        }
+        let mut cands: Vec<(u32, usize)> = Vec::new();
+        if let Some(v) = self.exact_idx.get(key) {
+            cands.extend(v.iter().map(|&p| (p, key.chars().count())));
+        }
+        let mut n = 0;
+        for (b, _) in key.char_indices().skip(1).chain(std::iter::once((key.len(), ' '))) {
+            n += 1;
+            if n > self.max_stem_chars {
+                break;
+            }
+            let (stem, rest) = key.split_at(b);
+            if let Some(v) = self.stem_idx.get(stem) {
+                if self.endings.contains(rest) {
+                    cands.extend(v.iter().map(|&p| (p, n)));
+                }
+            }
+        }
+        for (pid, stem_chars) in cands {
+            let ph = &self.phrases[pid as usize];
+            let ok = ph.words.iter().enumerate().skip(1).all(|(k, w)| {
+                toks.get(i + k).is_some_and(|t| !t.key.is_empty() && self.word_matches(w, &t.key))
+            });
+            if ok {
+                out.push(Hit { len: ph.words.len(), payload: ph.payload, stem_chars });
+            }
+        }
+    }
+
+    pub fn party_id_of(&self, idx: u32) -> &str {
+        &self.parties[idx as usize].id
+    }
+
+    /// Tags for a short free-text query such as a region or party name.
+    pub fn lookup_phrase(&self, text: &str) -> Vec<Hit> {
+        let norm = normalize(text);
+        let toks = tokenize(&norm, None);
+        let mut out = Vec::new();
+        if toks.is_empty() {
+            return out;
+        }
+        let mut hits = Vec::new();
+        self.hits_at(&toks, 0, &mut hits);
+        let words = toks.iter().filter(|t| !t.key.is_empty()).count();
+        for h in hits {
+            // the query must be (nearly) all consumed: "Жетысуская область" is fine
+            if h.len + 1 >= words {
+                out.push(h);
+            }
+        }
+        out.sort_by_key(|h| std::cmp::Reverse((h.len, h.stem_chars)));
+        out
+    }
+}
+
+fn pat(w: &str) -> Pat {
+    let f = fold(w);
+    match f.strip_suffix('~') {
+        Some(s) => Pat { text: s.to_string(), stem: true },
+        None => Pat { text: f, stem: false },
+    }
+}
+
+fn date(s: &str) -> Result<NaiveDate, TablesError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(format!("date {s:?} (expected YYYY-MM-DD)")))
+}
+
+fn merge(into: &mut FileSchema, f: FileSchema) {
+    for (k, v) in f.endings {
+        into.endings.entry(k).or_default().extend(v);
+    }
+    into.cue.extend(f.cue);
+    // A party with a known id gains forms rather than becoming a second party.
+    for p in f.party {
+        match into.party.iter_mut().find(|q| q.id == p.id) {
+            Some(q) => {
+                q.forms.extend(p.forms);
+                q.ambiguous.extend(p.ambiguous);
+                q.foreign |= p.foreign;
+            }
+            None => into.party.push(p),
+        }
+    }
+    into.region.extend(f.region);
+    into.district.extend(f.district);
+    into.foreign_region.extend(f.foreign_region);
+    into.kk_latin_words.extend(f.kk_latin_words);
+}
+
+fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
+    let v = c.value.as_deref().unwrap_or("");
+    let num = |v: &str| v.parse::<i64>().map_err(|_| bad(format!("cue {} value {v:?} is not a number", c.kind)));
+    let role = |v: &str| v.parse::<Role>().map_err(|e| bad(e.to_string()));
+    let event = |v: &str| v.parse::<Event>().map_err(|e| bad(e.to_string()));
+    Ok(match c.kind.as_str() {
+        "role" => CueKind::Role(role(v)?),
+        "head" => CueKind::Head(role(if v.is_empty() { "chair" } else { v })?),
+        "acting" => CueKind::Acting,
+        "event" => CueKind::Event(event(v)?),
+        "support" => CueKind::Support(event(if v.is_empty() { "elected" } else { v })?),
+        "candidacy" => CueKind::Candidacy,
+        "future" => CueKind::Future,
+        "modal" => CueKind::Modal,
+        "denial" => CueKind::Denial,
+        "negation" => CueKind::Negation,
+        "death" => CueKind::Death,
+        "delegate" => CueKind::Delegate,
+        "prev" => CueKind::Prev,
+        "former" => CueKind::Former,
+        "prev_end" => CueKind::PrevEnd,
+        "time" => CueKind::Time,
+        "anaphor" => CueKind::Anaphor,
+        "branch" => CueKind::Branch,
+        "level" => CueKind::Level(v.parse::<Level>().map_err(|e| bad(e.to_string()))?),
+        "party_word" => CueKind::PartyWord,
+        "central" => CueKind::Central,
+        "state" => CueKind::State,
+        "not_name" => CueKind::NotName,
+        "pronoun" => CueKind::Pronoun,
+        "month" => CueKind::Month(num(v)?.clamp(1, 12) as u32),
+        "weekday" => CueKind::Weekday(num(v)?.clamp(1, 7) as u32),
+        "relday" => CueKind::RelDay(num(v)?),
+        "sameday" => CueKind::SameDay,
+        "year" => CueKind::Year,
+        k => return Err(bad(format!("unknown cue kind {k:?}"))),
+    })
+}

@@ -1,0 +1,504 @@
+//! Text preparation for detection: normalisation, language and script guessing,
+//! Kazakh Latin → Cyrillic transliteration, tokenisation and sentence splitting.
+//!
+//! Everything downstream matches on a token's `key` (folded, and for Kazakh Latin text
+//! transliterated to Cyrillic), so one set of Cyrillic table entries covers the 2017,
+//! 2018 and 2021 Latin alphabets. The original spelling stays reachable through the
+//! token's byte span, which is what names are output from.
+
+use crate::model::Lang;
+use unicode_normalization::UnicodeNormalization;
+
+/// Which Kazakh Latin alphabet a text is written in (they disagree on y/ı/i).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatinKk {
+    /// 2017: apostrophes (a' g' n' o' u' s' c' i' y').
+    Apostrophe,
+    /// 2018: acute accents (á ǵ ń ó ú ý) and dotless ı for и/й.
+    Acute,
+    /// 2021: ä ğ ñ ö ş ū ü, ı for ы.
+    Y2021,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokKind {
+    Word,
+    Num,
+    Punct(char),
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// Byte span in the normalised text.
+    pub start: usize,
+    pub end: usize,
+    pub kind: TokKind,
+    /// Folded (and maybe transliterated) form used for matching.
+    pub key: String,
+    /// For transliterated tokens: byte offset in the surface of each key char.
+    pub key_src: Option<Vec<u32>>,
+    /// First letter upper case.
+    pub cap: bool,
+    /// Two or more letters, all upper case (an acronym such as «ЖСДП»).
+    pub acronym: bool,
+    /// A quote mark directly precedes the token.
+    pub quoted: bool,
+}
+
+impl Token {
+    pub fn surface<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+    pub fn is_word(&self) -> bool {
+        self.kind == TokKind::Word
+    }
+    pub fn is_punct(&self, c: char) -> bool {
+        self.kind == TokKind::Punct(c)
+    }
+    /// Surface with the last `strip` key characters removed (case endings).
+    pub fn surface_without<'a>(&self, text: &'a str, strip: usize) -> &'a str {
+        let s = self.surface(text);
+        if strip == 0 {
+            return s;
+        }
+        let n = self.key.chars().count();
+        if strip >= n {
+            return s;
+        }
+        let keep = n - strip;
+        match &self.key_src {
+            Some(map) => {
+                let off = map.get(keep).map(|o| *o as usize).unwrap_or(s.len());
+                s.get(..off).unwrap_or(s)
+            }
+            None => {
+                let off = s.char_indices().nth(keep).map(|(i, _)| i).unwrap_or(s.len());
+                &s[..off]
+            }
+        }
+    }
+}
+
+/// NFC, unified quotes/dashes/apostrophes, Latin look-alikes inside Cyrillic words
+/// replaced by their Cyrillic letters (a common typing habit in Kazakh texts).
+pub fn normalize(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    let mut out = String::with_capacity(nfc.len());
+    for word in split_keep(&nfc) {
+        let has_cyr = word.chars().any(is_cyrillic);
+        let has_lat = word.chars().any(|c| c.is_ascii_alphabetic());
+        for c in word.chars() {
+            let c = match c {
+                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' => '"',
+                '\u{2013}' | '\u{2014}' | '\u{2012}' | '\u{2015}' => '—',
+                '\u{00A0}' | '\u{2009}' | '\u{202F}' | '\u{2007}' => ' ',
+                '\u{00AD}' | '\u{200B}' | '\u{FEFF}' => continue,
+                '\r' => '\n',
+                _ if has_cyr && has_lat => lookalike(c),
+                _ => c,
+            };
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn split_keep(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let first_alpha = rest.chars().next().is_some_and(is_alpha);
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| is_alpha(c) != first_alpha)
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        let (a, b) = rest.split_at(end);
+        rest = b;
+        Some(a)
+    })
+}
+
+fn lookalike(c: char) -> char {
+    match c {
+        'a' => 'а',
+        'c' => 'с',
+        'e' => 'е',
+        'i' => 'і',
+        'o' => 'о',
+        'p' => 'р',
+        'x' => 'х',
+        'y' => 'у',
+        'h' => 'һ',
+        'k' => 'к',
+        'A' => 'А',
+        'C' => 'С',
+        'E' => 'Е',
+        'I' => 'І',
+        'O' => 'О',
+        'P' => 'Р',
+        'X' => 'Х',
+        'H' => 'Н',
+        'K' => 'К',
+        'M' => 'М',
+        'T' => 'Т',
+        'B' => 'В',
+        _ => c,
+    }
+}
+
+/// `char::is_alphabetic` with fast paths for ASCII and Cyrillic (the slow Unicode table
+/// lookup dominated the profile).
+#[inline]
+pub fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
+        !('\u{0482}'..='\u{0489}').contains(&c)
+    } else {
+        c.is_alphabetic()
+    }
+}
+
+pub fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04FF}')
+}
+
+const KK_CYR: &str = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
+const KK_2018: &str = "áǵńóúýÁǴŃÓÚÝ";
+const KK_2021: &str = "äğñöşūüÄĞÑÖŞŪÜ";
+
+/// Guesses the language (and, for Kazakh in Latin letters, the alphabet).
+/// `hint` wins for the language; the script is always read from the text.
+pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang, Option<LatinKk>) {
+    let (mut cyr, mut lat, mut kk_cyr, mut acute, mut y21, mut dotless) = (0usize, 0usize, 0, 0, 0, 0);
+    let mut apos = 0usize;
+    let mut prev = ' ';
+    // Bounded: the first 200k characters are plenty to decide.
+    for c in text.chars().take(200_000) {
+        if is_cyrillic(c) {
+            cyr += 1;
+            if KK_CYR.contains(c) {
+                kk_cyr += 1;
+            }
+        } else if is_alpha(c) {
+            lat += 1;
+            if KK_2018.contains(c) {
+                acute += 1;
+            } else if KK_2021.contains(c) {
+                y21 += 1;
+            } else if c == 'ı' {
+                dotless += 1;
+            }
+        }
+        if is_alpha(c) && prev == '\'' {
+            // handled via the previous char below
+        }
+        if is_alpha(prev) && c == '\'' && "agnouscyiAGNOUSCYI".contains(prev) {
+            apos += 1;
+        }
+        prev = c;
+    }
+    if cyr >= lat {
+        let lang = hint.unwrap_or(if kk_cyr * 100 >= cyr.max(1) || kk_cyr >= 4 {
+            Lang::Kk
+        } else {
+            Lang::Ru
+        });
+        return (lang, None);
+    }
+    // Latin script: Kazakh if it carries Kazakh letters or Kazakh function words.
+    let variant = if y21 > acute && y21 > 0 {
+        Some(LatinKk::Y2021)
+    } else if acute > 0 || dotless > 0 {
+        Some(LatinKk::Acute)
+    } else if apos > 2 {
+        Some(LatinKk::Apostrophe)
+    } else {
+        None
+    };
+    let mut kk_hits = 0usize;
+    let mut en_hits = 0usize;
+    for w in text
+        .split(|c: char| !is_alpha(c) && c != '\'')
+        .filter(|w| !w.is_empty())
+        .take(5_000)
+    {
+        let lw = w.to_lowercase();
+        if kk_words.iter().any(|k| *k == lw) {
+            kk_hits += 1;
+        }
+        if matches!(lw.as_str(), "the" | "of" | "and" | "to" | "was" | "has" | "is" | "for" | "with" | "as") {
+            en_hits += 1;
+        }
+    }
+    let kk = match hint {
+        Some(Lang::Kk) => true,
+        Some(_) => false,
+        None => (variant.is_some() && (acute + y21 + dotless) * 50 >= lat.max(1)) || kk_hits > en_hits,
+    };
+    if kk {
+        (Lang::Kk, Some(variant.unwrap_or(LatinKk::Acute)))
+    } else {
+        (hint.unwrap_or(Lang::En), None)
+    }
+}
+
+/// Lower-case fold used for every key: ё→е, й→и (as the scorer does), apostrophes kept.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        for l in c.to_lowercase() {
+            out.push(match l {
+                'ё' => 'е',
+                'й' => 'и',
+                _ => l,
+            });
+        }
+    }
+    out
+}
+
+/// Transliterates one folded Latin word to Kazakh Cyrillic; returns the key and, for
+/// each output char, the byte offset in `surface` where it came from.
+pub fn translit(surface: &str, v: LatinKk) -> (String, Vec<u32>) {
+    let chars: Vec<(usize, char)> = surface
+        .char_indices()
+        .flat_map(|(i, c)| c.to_lowercase().map(move |l| (i, l)))
+        .collect();
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (off, c) = chars[i];
+        let next = chars.get(i + 1).map(|x| x.1);
+        let mut adv = 1;
+        let r: &str = match v {
+            LatinKk::Apostrophe if next == Some('\'') => {
+                adv = 2;
+                match c {
+                    'a' => "ә",
+                    'g' => "ғ",
+                    'n' => "ң",
+                    'o' => "ө",
+                    'u' => "ү",
+                    's' => "ш",
+                    'c' => "ч",
+                    'i' => "и",
+                    'y' => "у",
+                    _ => {
+                        adv = 1;
+                        base(c, v)
+                    }
+                }
+            }
+            LatinKk::Acute | LatinKk::Apostrophe if (c == 's' || c == 'c') && next == Some('h') => {
+                adv = 2;
+                if c == 's' {
+                    "ш"
+                } else {
+                    "ч"
+                }
+            }
+            _ => base(c, v),
+        };
+        for rc in r.chars() {
+            out.push(rc);
+            map.push(off as u32);
+        }
+        i += adv;
+    }
+    (out, map)
+}
+
+fn base(c: char, v: LatinKk) -> &'static str {
+    match (c, v) {
+        ('a', _) => "а",
+        ('á', _) | ('ä', _) => "ә",
+        ('b', _) => "б",
+        ('c', _) => "с",
+        ('d', _) => "д",
+        ('e', _) => "е",
+        ('f', _) => "ф",
+        ('g', _) => "г",
+        ('ǵ', _) | ('ğ', _) => "ғ",
+        ('h', _) => "х",
+        ('i', _) => "і",
+        ('ı', LatinKk::Y2021) => "ы",
+        ('ı', _) => "и",
+        ('j', _) => "ж",
+        ('k', _) => "к",
+        ('l', _) => "л",
+        ('m', _) => "м",
+        ('n', _) => "н",
+        ('ń', _) | ('ñ', _) => "ң",
+        ('o', _) => "о",
+        ('ó', _) | ('ö', _) => "ө",
+        ('p', _) => "п",
+        ('q', _) => "қ",
+        ('r', _) => "р",
+        ('s', _) => "с",
+        ('ş', _) => "ш",
+        ('ç', _) => "ч",
+        ('t', _) => "т",
+        ('u', LatinKk::Y2021) => "у",
+        ('u', _) => "ұ",
+        ('ū', _) => "ұ",
+        ('ú', _) | ('ü', _) => "ү",
+        ('ý', _) => "у",
+        ('v', _) => "в",
+        ('w', _) => "у",
+        ('x', _) => "х",
+        ('y', LatinKk::Y2021) => "и",
+        ('y', _) => "ы",
+        ('z', _) => "з",
+        ('\'', _) => "",
+        ('-', _) => "-",
+        _ => "",
+    }
+}
+
+/// Splits `text` into tokens. Words keep inner hyphens and apostrophes; a word longer
+/// than 64 characters is kept as one token that matches nothing (bounded work).
+pub fn tokenize(text: &str, latin_kk: Option<LatinKk>) -> Vec<Token> {
+    let mut toks = Vec::new();
+    let b = text.as_bytes();
+    let mut it = text.char_indices().peekable();
+    let mut prev_char = ' ';
+    while let Some((i, c)) = it.next() {
+        if is_alpha(c) || c.is_ascii_digit() {
+            let numeric = c.is_ascii_digit();
+            let mut end = i + c.len_utf8();
+            let mut last = c;
+            while let Some(&(j, d)) = it.peek() {
+                let joins = if numeric {
+                    d.is_ascii_digit()
+                } else {
+                    is_alpha(d)
+                        || d.is_ascii_digit()
+                        || ((d == '-' || d == '\'') && {
+                            let k = j + 1;
+                            k < b.len() && text[k..].chars().next().is_some_and(is_alpha)
+                        })
+                        // 2017 Kazakh Latin: a final «n'» is ң
+                        || (d == '\'' && latin_kk == Some(LatinKk::Apostrophe) && "agnouscyiAGNOUSCYI".contains(last))
+                };
+                if !joins {
+                    break;
+                }
+                end = j + d.len_utf8();
+                last = d;
+                it.next();
+            }
+            let surface = &text[i..end];
+            let quoted = matches!(prev_char, '«' | '"' | '\'' | '“');
+            let nchars = surface.chars().count();
+            let (key, key_src) = if nchars > 64 {
+                (String::new(), None)
+            } else if let (Some(v), false) = (latin_kk, numeric || surface.chars().any(is_cyrillic)) {
+                let (k, m) = translit(surface, v);
+                (k, Some(m.into_iter().map(|o| o).collect()))
+            } else {
+                (fold(surface), None)
+            };
+            let cap = c.is_uppercase();
+            let letters = surface.chars().filter(|c| is_alpha(*c)).count();
+            let acronym = letters >= 2 && surface.chars().filter(|c| is_alpha(c)).all(char::is_uppercase);
+            toks.push(Token {
+                start: i,
+                end,
+                kind: if numeric { TokKind::Num } else { TokKind::Word },
+                key,
+                key_src,
+                cap,
+                acronym,
+                quoted,
+            });
+            prev_char = surface.chars().last().unwrap_or(' ');
+        } else if c.is_whitespace() {
+            if c == '\n' {
+                toks.push(Token {
+                    start: i,
+                    end: i + 1,
+                    kind: TokKind::Punct('\n'),
+                    key: String::new(),
+                    key_src: None,
+                    cap: false,
+                    acronym: false,
+                    quoted: false,
+                });
+            }
+            // whitespace does not reset `prev_char` for quotes: «AMANAT» partiyasy
+            prev_char = ' ';
+        } else {
+            toks.push(Token {
+                start: i,
+                end: i + c.len_utf8(),
+                kind: TokKind::Punct(c),
+                key: c.to_string(),
+                key_src: None,
+                cap: false,
+                acronym: false,
+                quoted: false,
+            });
+            prev_char = c;
+        }
+    }
+    toks
+}
+
+/// Abbreviations after which a full stop does not end a sentence.
+const ABBREV: &[&str] = &[
+    "г", "гг", "т", "б", "ж", "им", "см", "ул", "обл", "р", "пр", "тел", "млн", "млрд", "тыс", "mr",
+    "mrs", "ms", "dr", "st", "no", "vs", "etc", "jr", "sr", "inc", "co", "т.б", "с", "п", "ст",
+];
+
+/// Sentence boundaries as half-open token ranges. A full stop after an initial
+/// («А. Арын») or an abbreviation does not end a sentence, nor does one followed by a
+/// lower-case word; a line break always does.
+pub fn sentences(toks: &[Token], text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        let end_here = match t.kind {
+            TokKind::Punct('\n') => true,
+            TokKind::Punct('!') | TokKind::Punct('?') | TokKind::Punct('…') => true,
+            TokKind::Punct('.') => {
+                let prev = i.checked_sub(1).map(|p| &toks[p]);
+                let initial = prev.is_some_and(|p| {
+                    p.is_word() && p.cap && p.surface(text).chars().count() == 1 && p.end == t.start
+                });
+                let abbrev = prev.is_some_and(|p| p.is_word() && p.end == t.start && ABBREV.contains(&p.key.as_str()));
+                let next = toks[i + 1..].iter().find(|n| !matches!(n.kind, TokKind::Punct('"') | TokKind::Punct('»')));
+                let next_lower = next.is_some_and(|n| {
+                    n.is_word() && n.surface(text).chars().next().is_some_and(char::is_lowercase)
+                });
+                !(initial || abbrev || next_lower)
+            }
+            _ => false,
+        };
+        if end_here {
+            // keep a closing quote with its sentence
+            let mut e = i + 1;
+            while e < toks.len() && matches!(toks[e].kind, TokKind::Punct('»') | TokKind::Punct('"')) {
+                e += 1;
+            }
+            if e > start && toks[start..e].iter().any(|t| t.kind != TokKind::Punct('\n')) {
+                out.push((start, e));
+            }
+            start = e;
+            i = e;
+            continue;
+        }
+        i += 1;
+    }
+    if start < toks.len() && toks[start..].iter().any(|t| t.kind != TokKind::Punct('\n')) {
+        out.push((start, toks.len()));
+    }
+    out
+}

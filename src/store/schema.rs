@@ -1,0 +1,163 @@
+//! Versioned schema migrations.
+//!
+//! `rusqlite_migration` keeps the applied version in `PRAGMA user_version`,
+//! so a read-only opener can check it matches without writing. Append new
+//! migrations; never edit one that has shipped.
+
+use rusqlite_migration::{Migrations, M};
+
+const V1: &str = r#"
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    -- The URL as the config file gives it; `url` may differ after a
+    -- permanent redirect and must not be reset on the next config sync.
+    config_url TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('config', 'cli')),
+    lang TEXT,
+    poll_interval_secs INTEGER,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    disabled_reason TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    last_checked_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    last_error_kind TEXT,
+    last_error_at TEXT,
+    next_check_at TEXT,
+    ttl_minutes INTEGER,
+    max_age_secs INTEGER,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    -- Canonical URL when the page declared one, else the fetched URL.
+    url TEXT NOT NULL UNIQUE,
+    fetched_url TEXT NOT NULL,
+    title TEXT,
+    text TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    published TEXT,
+    lang TEXT,
+    outlet TEXT,
+    stored_at TEXT NOT NULL
+);
+
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    guid TEXT,
+    link TEXT,
+    title TEXT,
+    summary TEXT,
+    published TEXT,
+    first_seen TEXT NOT NULL,
+    article_id INTEGER REFERENCES articles(id),
+    article_error TEXT,
+    UNIQUE (feed_id, key)
+);
+CREATE INDEX items_feed_seen ON items(feed_id, first_seen);
+
+CREATE TABLE changes (
+    id INTEGER PRIMARY KEY,
+    party TEXT NOT NULL,
+    level TEXT NOT NULL,
+    region TEXT NOT NULL,
+    district TEXT,
+    role TEXT NOT NULL,
+    event TEXT NOT NULL,
+    person TEXT NOT NULL,
+    person_key TEXT NOT NULL,
+    acting INTEGER NOT NULL,
+    previous_role TEXT,
+    date TEXT,
+    evidence TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'confirmed', 'rejected')),
+    first_seen TEXT NOT NULL
+);
+CREATE INDEX changes_post ON changes(party, level, region, role, event);
+
+-- One row per report; the per-source values stay here so disagreements
+-- between outlets remain visible after the change row picks a winner.
+CREATE TABLE change_sources (
+    id INTEGER PRIMARY KEY,
+    change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+    article_id INTEGER REFERENCES articles(id),
+    url TEXT NOT NULL,
+    title TEXT,
+    outlet TEXT,
+    lang TEXT,
+    published TEXT,
+    person_as_reported TEXT NOT NULL,
+    person_key TEXT NOT NULL,
+    acting INTEGER NOT NULL,
+    previous_role TEXT,
+    date TEXT,
+    evidence TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    seen_at TEXT NOT NULL,
+    -- Hash of URL + post + person key: re-processing an article adds nothing.
+    fingerprint TEXT NOT NULL UNIQUE
+);
+CREATE INDEX change_sources_change ON change_sources(change_id);
+
+CREATE TABLE change_reviews (
+    id INTEGER PRIMARY KEY,
+    change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+    previous_status TEXT NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT,
+    at TEXT NOT NULL
+);
+
+CREATE TABLE change_edits (
+    id INTEGER PRIMARY KEY,
+    change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    note TEXT,
+    at TEXT NOT NULL
+);
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL,
+    message_id TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE INDEX outbox_digest_state ON outbox(digest, state);
+
+CREATE TABLE outbox_changes (
+    outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+    change_id INTEGER NOT NULL REFERENCES changes(id),
+    PRIMARY KEY (outbox_id, change_id)
+);
+CREATE INDEX outbox_changes_change ON outbox_changes(change_id);
+
+CREATE TABLE digest_runs (
+    digest TEXT PRIMARY KEY,
+    last_run_at TEXT NOT NULL
+);
+"#;
+
+/// All migrations, oldest first.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The `user_version` a fully migrated database has.
+pub const LATEST_VERSION: i64 = 1;
