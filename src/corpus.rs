@@ -71,7 +71,12 @@ pub struct CorpusDoc {
 
 impl CorpusDoc {
     pub fn input(&self) -> DetectInput<'_> {
-        DetectInput { title: &self.title, text: &self.text, lang: self.lang, published: self.published }
+        DetectInput {
+            title: &self.title,
+            text: &self.text,
+            lang: self.lang,
+            published: self.published,
+        }
     }
 }
 
@@ -82,17 +87,29 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<CorpusDoc>, CorpusError> {
     files.sort();
     let mut docs = Vec::with_capacity(files.len());
     for f in files {
-        let raw = std::fs::read_to_string(&f).map_err(|e| CorpusError::Read { path: f.clone(), source: e })?;
-        let doc: CorpusDoc = serde_json::from_str(&raw).map_err(|e| CorpusError::Parse { path: f.clone(), source: e })?;
+        let raw = std::fs::read_to_string(&f).map_err(|e| CorpusError::Read {
+            path: f.clone(),
+            source: e,
+        })?;
+        let doc: CorpusDoc = serde_json::from_str(&raw).map_err(|e| CorpusError::Parse {
+            path: f.clone(),
+            source: e,
+        })?;
         docs.push(doc);
     }
     Ok(docs)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CorpusError> {
-    let rd = std::fs::read_dir(dir).map_err(|e| CorpusError::Read { path: dir.to_path_buf(), source: e })?;
+    let rd = std::fs::read_dir(dir).map_err(|e| CorpusError::Read {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
     for entry in rd {
-        let entry = entry.map_err(|e| CorpusError::Read { path: dir.to_path_buf(), source: e })?;
+        let entry = entry.map_err(|e| CorpusError::Read {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
         let p = entry.path();
         if p.is_dir() {
             collect(&p, out)?;
@@ -111,9 +128,16 @@ struct PredLine<'a> {
 
 /// Runs detection on every document and writes one JSON line per document,
 /// `{"id": ..., "changes": [...]}`, as `score.py` expects.
-pub fn predict_jsonl(docs: &[CorpusDoc], tables: &Tables, out: &mut dyn Write) -> Result<(), CorpusError> {
+pub fn predict_jsonl(
+    docs: &[CorpusDoc],
+    tables: &Tables,
+    out: &mut dyn Write,
+) -> Result<(), CorpusError> {
     for d in docs {
-        let line = PredLine { id: &d.id, changes: detect(&d.input(), tables) };
+        let line = PredLine {
+            id: &d.id,
+            changes: detect(&d.input(), tables),
+        };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
     }

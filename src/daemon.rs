@@ -113,9 +113,15 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
     service::ready(&format!("{} feeds configured", config.feeds.len()));
     let mut cycle: Option<JoinHandle<Result<CycleReport, PipelineError>>> = None;
     let mut cycles_done = 0u64;
+    // Whether to look for due feeds at the top of the loop. Starting a cycle
+    // on every turn would spin when nothing is due (an empty cycle finishes
+    // at once), so only the start, a wake-up, a reload or a cycle that did
+    // poll something sets it.
+    let mut poll_now = true;
     loop {
         let now = Utc::now();
-        if cycle.is_none() {
+        if cycle.is_none() && poll_now {
+            poll_now = false;
             let p = state.pipeline.clone();
             cycle = Some(tokio::spawn(async move { p.poll_due().await }));
         }
@@ -130,9 +136,10 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
                         if r.feeds > 0 {
                             info!(feeds = r.feeds, items_new = r.items_new, changes_new = r.changes_new,
                                 failed = r.failed.len(), secs = r.elapsed.as_secs_f32(), "cycle done");
+                            service::status(&format!("last cycle {}: {} feeds, {} new items, {} new changes, {} failing",
+                                Utc::now().format("%H:%M:%S"), r.feeds, r.items_new, r.changes_new, r.failed.len()));
+                            poll_now = true;
                         }
-                        service::status(&format!("last cycle {}: {} feeds, {} new items, {} new changes, {} failing",
-                            Utc::now().format("%H:%M:%S"), r.feeds, r.items_new, r.changes_new, r.failed.len()));
                     }
                     Ok(Err(e)) => error!(error = %e, "polling cycle failed"),
                     Err(e) => error!(error = %e, "polling cycle panicked"),
@@ -144,7 +151,7 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
                 // Look at the schedule again right away; new feeds may be due.
                 continue;
             }
-            _ = tokio::time::sleep(sleep_for), if cycle.is_none() => {}
+            _ = tokio::time::sleep(sleep_for), if cycle.is_none() => { poll_now = true; }
             _ = watchdog_tick.tick(), if watchdog.is_some() => {
                 // Ping only while the database answers; a wedged database
                 // (or a hung loop, which never gets here) lets systemd restart us.
@@ -169,6 +176,7 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
                     Err(e) => error!("configuration reload rejected; the previous configuration stays in force: {e}"),
                 }
                 service::reloaded(&format!("{} feeds configured", state.config.feeds.len()));
+                poll_now = true;
             }
             _ = term.recv() => { info!("SIGTERM received; shutting down"); break; }
             _ = int.recv() => { info!("SIGINT received; shutting down"); break; }
@@ -248,26 +256,25 @@ async fn run_due_digests(state: &mut Running, db: &Db, metrics: &Arc<Metrics>, n
             }
             continue;
         }
-        let due = match state.next_digest.get(&spec.name) {
-            Some(t) => *t <= now,
-            None => {
-                match digest::next_run(&spec, now) {
-                    Ok(Some(t)) => {
-                        state.next_digest.insert(spec.name.clone(), t);
-                    }
-                    Ok(None) => {}
-                    Err(e) => warn!(digest = %spec.name, error = %e, "digest schedule invalid"),
-                }
-                false
+        // The scheduled time after the last run (so a run missed while the
+        // daemon was down happens now), or an earlier due retry of a queued
+        // message, whichever comes first.
+        let next_due = |now| {
+            let guard = db.mutex().lock().unwrap_or_else(|p| p.into_inner());
+            digest::next_due(&*guard, &spec, now)
+        };
+        let due = match next_due(now) {
+            Ok(Some(t)) => t <= now,
+            Ok(None) => false,
+            Err(e) => {
+                warn!(digest = %spec.name, error = %e, "digest schedule invalid");
+                continue;
             }
         };
-        // A message that failed transiently is retried when its backoff ends,
-        // not only at the next scheduled time.
-        let retry_due = {
-            let guard = db.mutex().lock().unwrap_or_else(|p| p.into_inner());
-            digest::next_retry_at(&*guard, &spec).ok().flatten().is_some_and(|t| t <= now)
-        };
-        if !(due || force || retry_due) {
+        if !(due || force) {
+            if let Ok(Some(t)) = next_due(now) {
+                state.next_digest.insert(spec.name.clone(), t);
+            }
             continue;
         }
         let from = state.config.smtp.as_ref().map(|s| s.from.clone()).unwrap_or_default();
@@ -291,7 +298,7 @@ async fn run_due_digests(state: &mut Running, db: &Db, metrics: &Arc<Metrics>, n
                 warn!(digest = %spec.name, error = %e, "digest run failed; changes stay queued");
             }
         }
-        if let Ok(Some(t)) = digest::next_run(&spec, now) {
+        if let Ok(Some(t)) = next_due(Utc::now()) {
             state.next_digest.insert(spec.name.clone(), t);
         }
     }

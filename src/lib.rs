@@ -46,3 +46,4 @@ pub mod schedule;
 pub mod service;
 pub mod store;
 pub mod text;
+pub mod bench;

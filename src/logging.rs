@@ -122,22 +122,29 @@ where
     N: for<'a> FormatFields<'a> + 'static,
 {
     fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
-        let meta = event.metadata();
-        write!(writer, "<{}>", priority(meta.level()))?;
+        let mut text = String::new();
+        let mut buf = Writer::new(&mut text);
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
-                write!(writer, "{}", span.name())?;
+                write!(buf, "{}", span.name())?;
                 let ext = span.extensions();
                 if let Some(fields) = ext.get::<tracing_subscriber::fmt::FormattedFields<N>>() {
                     if !fields.is_empty() {
-                        write!(writer, "{{{fields}}}")?;
+                        write!(buf, "{{{fields}}}")?;
                     }
                 }
-                write!(writer, ": ")?;
+                write!(buf, ": ")?;
             }
         }
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+        ctx.field_format().format_fields(buf.by_ref(), event)?;
+        // journald reads one entry per line and takes the priority from each
+        // line's own prefix, so every line of a multi-line message (a config
+        // error lists one problem per line) carries it.
+        let prio = priority(event.metadata().level());
+        for line in text.lines() {
+            writeln!(writer, "<{prio}>{line}")?;
+        }
+        Ok(())
     }
 }
 

@@ -152,7 +152,11 @@ impl Pipeline {
         let response = self.fetcher.fetch_feed(&feed.url, &feed.validators).await;
         let result = match response {
             Err(e) => self.record_failure(&feed, now, e.kind(), &e.to_string(), e.retry_after(), matches!(e, FetchError::Gone)).await,
-            Ok(FeedResponse::NotModified { validators, max_age }) => {
+            Ok(FeedResponse::NotModified {
+                validators,
+                max_age,
+                permanent_redirect_to,
+            }) => {
                 debug!("not modified");
                 let recent = self.recent_times(feed.id).await?;
                 let next = schedule::next_check_after_success(now, &self.interval_policy(&feed), &recent, max_age, None, &mut rand::thread_rng());
@@ -163,7 +167,7 @@ impl Pipeline {
                             feed_id: feed.id,
                             fetched_at: now,
                             validators,
-                            permanent_redirect_to: None,
+                            permanent_redirect_to,
                             next_check_at: next,
                             not_modified: true,
                             ttl_minutes: None,
@@ -279,7 +283,9 @@ impl Pipeline {
             kind: kind.to_string(),
             message: message.to_string(),
             next_check_at: next,
-            failing,
+            // The store counts an error towards `consecutive_errors` when this
+            // is set; every failed poll counts, and `failing` above is derived.
+            failing: true,
             disable_reason: gone.then(|| format!("server answered 410 Gone: {message}")),
         };
         self.db.call(move |s| s.record_feed_error(&failure)).await?;

@@ -533,6 +533,12 @@ async fn metrics_are_valid_prometheus_text() {
     assert!(text.contains("branchwatch_feeds_polled_total 12\n"));
     assert!(text.contains("branchwatch_fetch_errors_total{kind=\"http_404\"} 1\n"));
     assert!(text.contains("branchwatch_poll_duration_seconds_bucket{le=\"1\"} 1\n"));
+    // Gauges from the database: seven changes, one feed never fetched.
+    assert!(text.contains("branchwatch_changes 7\n"), "{text}");
+    assert!(
+        text.contains("branchwatch_feeds{state=\"ok\"} 1\n"),
+        "{text}"
+    );
     // Live: increments show up on the next scrape.
     Metrics::add(&m.feeds_polled, 1);
     let text = s.get("/metrics").await.text().await.unwrap();

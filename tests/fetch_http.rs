@@ -50,6 +50,7 @@ async fn not_modified_answers_304_without_a_body_and_keeps_validators() {
         FeedResponse::NotModified {
             validators: old.clone(),
             max_age: Some(Duration::from_secs(600)),
+            permanent_redirect_to: None,
         }
     );
     let reqs = srv.requests();

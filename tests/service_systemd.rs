@@ -18,7 +18,9 @@ fn analyze(args: &[&str]) -> Option<Output> {
     match Command::new("systemd-analyze").args(args).output() {
         Ok(out) => Some(out),
         Err(e) => {
-            eprintln!("SKIPPED: systemd-analyze cannot run ({e}); install the Debian package `systemd`");
+            eprintln!(
+                "SKIPPED: systemd-analyze cannot run ({e}); install the Debian package `systemd`"
+            );
             None
         }
     }
@@ -27,9 +29,16 @@ fn analyze(args: &[&str]) -> Option<Output> {
 /// The unit with ExecStart= pointing at the binary under test (verify wants
 /// an executable there), written as `branchwatch.service` into `dir`.
 fn unit_for_test(dir: &Path, text: &str) -> PathBuf {
-    assert!(text.contains(INSTALLED_BIN), "the unit runs {INSTALLED_BIN}");
+    assert!(
+        text.contains(INSTALLED_BIN),
+        "the unit runs {INSTALLED_BIN}"
+    );
     let path = dir.join("branchwatch.service");
-    std::fs::write(&path, text.replace(INSTALLED_BIN, env!("CARGO_BIN_EXE_branchwatch"))).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(INSTALLED_BIN, env!("CARGO_BIN_EXE_branchwatch")),
+    )
+    .unwrap();
     path
 }
 
@@ -57,24 +66,40 @@ fn verify_problems(unit: &Path) -> Option<(bool, Vec<String>)> {
 fn unit_passes_systemd_analyze_verify() {
     let dir = tempfile::tempdir().unwrap();
     let unit = unit_for_test(dir.path(), UNIT);
-    let Some((ok, problems)) = verify_problems(&unit) else { return };
-    assert!(ok && problems.is_empty(), "systemd-analyze verify: ok={ok} {problems:#?}");
+    let Some((ok, problems)) = verify_problems(&unit) else {
+        return;
+    };
+    assert!(
+        ok && problems.is_empty(),
+        "systemd-analyze verify: ok={ok} {problems:#?}"
+    );
 
     // The check itself must be able to fail: a misspelt key and a bad value
     // in a copy are reported.
-    let broken = UNIT.replace("ProtectSystem=strict", "ProtectSystem=strickt\nProtectKernelTunable=yes");
+    let broken = UNIT.replace(
+        "ProtectSystem=strict",
+        "ProtectSystem=strickt\nProtectKernelTunable=yes",
+    );
     let broken_unit = unit_for_test(dir.path(), &broken);
     let (_, problems) = verify_problems(&broken_unit).unwrap();
     assert!(
-        problems.iter().any(|p| p.contains("strickt")) && problems.iter().any(|p| p.contains("ProtectKernelTunable")),
+        problems.iter().any(|p| p.contains("strickt"))
+            && problems.iter().any(|p| p.contains("ProtectKernelTunable")),
         "verify did not flag a broken copy: {problems:#?}"
     );
 }
 
 /// `→ Overall exposure level for branchwatch.service: 1.2 OK 🙂`
 fn exposure(output: &str) -> Option<f64> {
-    let line = output.lines().find(|l| l.contains("Overall exposure level"))?;
-    line.rsplit_once(':')?.1.split_whitespace().next()?.parse().ok()
+    let line = output
+        .lines()
+        .find(|l| l.contains("Overall exposure level"))?;
+    line.rsplit_once(':')?
+        .1
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 #[test]
@@ -82,16 +107,24 @@ fn unit_security_exposure_is_at_most_2() {
     let dir = tempfile::tempdir().unwrap();
     let unit = unit_for_test(dir.path(), UNIT);
     let unit_arg = unit.display().to_string();
-    let Some(out) = analyze(&["security", "--offline=true", "--no-pager", &unit_arg]) else { return };
+    let Some(out) = analyze(&["security", "--offline=true", "--no-pager", &unit_arg]) else {
+        return;
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() && stderr.contains("offline") {
-        eprintln!("SKIPPED: this systemd-analyze has no `security --offline` (systemd < 250): {stderr}");
+        eprintln!(
+            "SKIPPED: this systemd-analyze has no `security --offline` (systemd < 250): {stderr}"
+        );
         return;
     }
-    let figure = exposure(&stdout).unwrap_or_else(|| panic!("no exposure figure in:\n{stdout}\n{stderr}"));
+    let figure =
+        exposure(&stdout).unwrap_or_else(|| panic!("no exposure figure in:\n{stdout}\n{stderr}"));
     eprintln!("systemd-analyze security exposure: {figure}");
-    assert!(figure <= MAX_EXPOSURE, "exposure {figure} > {MAX_EXPOSURE}:\n{stdout}");
+    assert!(
+        figure <= MAX_EXPOSURE,
+        "exposure {figure} > {MAX_EXPOSURE}:\n{stdout}"
+    );
 }
 
 #[test]
@@ -105,8 +138,8 @@ fn exposure_parser_reads_the_summary_line() {
 /// The value of `Key=` in the unit (the last one wins, as in systemd).
 fn setting(key: &str) -> Option<&'static str> {
     UNIT.lines()
-        .filter_map(|l| l.strip_prefix(key)?.strip_prefix('='))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
         .map(str::trim)
 }
 
@@ -129,7 +162,10 @@ fn unit_matches_the_daemon() {
     assert_eq!(setting("Restart"), Some("on-failure"));
     // systemd must not kill the daemon while it lets a cycle finish.
     let stop = seconds(setting("TimeoutStopSec").unwrap());
-    assert!(stop > branchwatch::daemon::SHUTDOWN_GRACE.as_secs(), "TimeoutStopSec={stop}s");
+    assert!(
+        stop > branchwatch::daemon::SHUTDOWN_GRACE.as_secs(),
+        "TimeoutStopSec={stop}s"
+    );
     assert!(seconds(setting("WatchdogSec").unwrap()) >= 60);
     assert_eq!(setting("DynamicUser"), Some("yes"));
     assert_eq!(setting("StateDirectory"), Some("branchwatch"));

@@ -313,7 +313,61 @@ async fn metrics(State(state): State<ApiState>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
-    (headers, state.metrics.render_prometheus()).into_response()
+    let mut body = state.metrics.render_prometheus();
+    // The counters above are this process's; the gauges below describe the
+    // database, so they are right even after a restart. A database that
+    // cannot be read leaves them out rather than failing the scrape.
+    match with_store(&state, |s| Ok(s.status_summary(chrono::Utc::now())?)).await {
+        Ok(summary) => body.push_str(&store_gauges(&summary)),
+        Err(_) => tracing::warn!("metrics: database gauges unavailable"),
+    }
+    (headers, body).into_response()
+}
+
+/// Prometheus gauges from the store's status summary.
+pub fn store_gauges(s: &crate::store::StatusSummary) -> String {
+    let mut out = String::new();
+    let mut gauge = |name: &str, help: &str, samples: &[(&str, i64)]| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        for (labels, v) in samples {
+            out.push_str(&format!("{name}{labels} {v}\n"));
+        }
+    };
+    gauge(
+        "branchwatch_feeds",
+        "Configured feeds by state.",
+        &[
+            ("{state=\"ok\"}", s.feeds_ok),
+            ("{state=\"failing\"}", s.feeds_failing),
+            ("{state=\"disabled\"}", s.feeds_disabled),
+        ],
+    );
+    gauge(
+        "branchwatch_changes",
+        "Changes in the log.",
+        &[("", s.changes_total)],
+    );
+    gauge(
+        "branchwatch_changes_unreviewed",
+        "Changes not yet confirmed or rejected.",
+        &[("", s.changes_unreviewed)],
+    );
+    gauge(
+        "branchwatch_outbox_messages",
+        "Digest messages by outbox state.",
+        &[
+            ("{state=\"pending\"}", s.outbox_pending),
+            ("{state=\"failed\"}", s.outbox_failed),
+        ],
+    );
+    if let Some(t) = s.last_cycle_at {
+        gauge(
+            "branchwatch_last_fetch_timestamp_seconds",
+            "Unix time of the latest feed fetch attempt.",
+            &[("", t.timestamp())],
+        );
+    }
+    out
 }
 
 async fn atom(

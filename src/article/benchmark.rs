@@ -1,4 +1,4 @@
-//! Runs [`extract`](super::extract) over the main-text extraction benchmark
+//! Runs [`super::extract`] over the main-text extraction benchmark
 //! (`../shared/extraction-benchmark/`) and writes predictions in the form its
 //! `score.py` reads, so the choice of generic extractor can be re-measured.
 

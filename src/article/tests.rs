@@ -435,3 +435,11 @@ fn shipped_rule_picks_the_tengrinews_body() {
     assert_eq!(a.title.as_deref(), Some("Сменился председатель филиала"));
     assert_eq!(a.outlet.as_deref(), Some("Tengrinews.kz"));
 }
+
+#[test]
+fn language_comes_from_the_text_not_the_site_claim() {
+    // A Kazakh article on a page whose template says lang="ru".
+    let html = KK.replace("<html lang=\"kk\">", "<html lang=\"ru\">");
+    let a = extract(&html, "https://dala.example.kz/ru/x", &[], &opts()).unwrap();
+    assert_eq!(a.lang, Some(Lang::Kk));
+}

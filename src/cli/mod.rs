@@ -3,6 +3,7 @@
 //! Output that scripts read (tables, JSON, CSV) goes to stdout; logs and
 //! progress go to stderr, and progress bars only when stderr is a terminal.
 
+mod bench_cmd;
 mod demo;
 mod detect_cmd;
 mod feeds_cmd;
@@ -144,6 +145,12 @@ pub enum Command {
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
+    /// Benchmarks (see BENCHMARKS.md and scripts/bench.sh).
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        command: bench_cmd::BenchCommand,
+    },
 }
 
 /// Common options of commands that read the database.
@@ -264,6 +271,7 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
             let ctx = load(&cli)?;
             query_cmd::status(&ctx, format)
         }
+        Command::Bench { command } => bench_cmd::run(command),
     }
 }
 

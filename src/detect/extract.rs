@@ -37,6 +37,9 @@ struct NameM {
     parts: Vec<usize>,
 }
 
+/// A place mention: candidate entities and the level word next to it, if any.
+type GeoRef = (Vec<u32>, Option<Level>);
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum DateInfo {
     Full(NaiveDate),
@@ -64,10 +67,12 @@ struct Doc<'a> {
     known: std::collections::HashSet<String>,
     /// first four letters of each name part → names, for finding other spellings
     by_stem: std::collections::HashMap<String, Vec<u32>>,
+    /// each name built in the nominative, with its folded parts (cached: looked up often)
+    nom: Vec<(String, Vec<String>)>,
 }
 
 struct Topic {
-    geo: Option<(Vec<u32>, Option<Level>)>,
+    geo: Option<GeoRef>,
     party: Option<u32>,
 }
 
@@ -103,6 +108,7 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
         prev_spans: Vec::new(),
         known: Default::default(),
         by_stem: Default::default(),
+        nom: Vec::new(),
     };
     d.tag();
     d.find_names();
@@ -146,7 +152,11 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
     let built = d.relate(&mut ex.rejected);
     ex.changes = built
         .into_iter()
-        .map(|b| ExplainedChange { sentence: b.sentence, rule: b.rule, change: b.change })
+        .map(|b| ExplainedChange {
+            sentence: b.sentence,
+            rule: b.rule,
+            change: b.change,
+        })
         .collect();
     if !explain {
         ex.rejected.clear();
@@ -200,8 +210,11 @@ fn resolve_geo(
         }
         e.code.clone()
     };
+    // a region that did not exist yet (Abai, Jetisu, Ulytau before June 2022) had no branch
+    let existed =
+        |e: &&super::tables::GeoEntity| e.since.is_none_or(|s| published.is_none_or(|p| p >= s));
     let find = |k: GeoKind| -> Option<&super::tables::GeoEntity> {
-        let mut it = ents.iter().filter(|e| e.kind == k);
+        let mut it = ents.iter().filter(|e| e.kind == k).filter(|e| existed(e));
         let first = it.clone().next().copied();
         match ctx_region {
             Some(r) => it.find(|e| e.code == r).copied().or(first),
@@ -268,12 +281,14 @@ fn level_en(l: Option<Level>) -> &'static str {
 }
 
 const SURNAME_ENDS: &[&str] = &[
-    "ов", "ев", "ин", "ова", "ева", "ина", "ұлы", "улы", "қызы", "кызы", "енко", "ский", "ская", "цкий", "ых",
-    "uly", "kyzy", "ov", "ev", "ova", "eva", "in", "ina", "enko", "sky", "ұлы", "оглы",
+    "ов", "ев", "ин", "ова", "ева", "ина", "ұлы", "улы", "қызы", "кызы", "енко", "ский", "ская",
+    "цкий", "ых", "uly", "kyzy", "ov", "ev", "ova", "eva", "in", "ina", "enko", "sky", "ұлы",
+    "оглы",
 ];
 const KK_NAME_CASES: &[&str] = &[
-    "тың", "тің", "ның", "нің", "дың", "дің", "тан", "тен", "дан", "ден", "нан", "нен", "мен", "бен", "пен", "нда",
-    "нде", "ты", "ті", "ды", "ді", "ны", "ні", "ға", "ге", "қа", "ке", "на", "не", "та", "те", "да", "де",
+    "тың", "тиң", "ның", "ниң", "дың", "диң", "тан", "тен", "дан", "ден", "нан", "нен", "мен",
+    "бен", "пен", "нда", "нде", "ты", "ти", "ды", "ди", "ны", "ни", "ға", "ге", "қа", "ке", "на",
+    "не", "та", "те", "да", "де",
 ];
 const RU_PATRONYMIC: &[&str] = &["ович", "евич", "овна", "евна", "ична", "инична", "ьич"];
 
@@ -282,7 +297,9 @@ fn surname_like(k: &str) -> bool {
 }
 
 fn kk_patronymic(k: &str) -> bool {
-    ["ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "uli", "qyzy"].iter().any(|e| k.ends_with(e))
+    ["ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "uli", "qyzy"]
+        .iter()
+        .any(|e| k.ends_with(e))
 }
 
 fn ru_patronymic(k: &str) -> bool {
@@ -294,7 +311,10 @@ impl<'a> Doc<'a> {
         if a >= b || b > self.toks.len() {
             return String::new();
         }
-        self.text[self.toks[a].start..self.toks[b - 1].end].replace('\n', " ").trim().to_string()
+        self.text[self.toks[a].start..self.toks[b - 1].end]
+            .replace('\n', " ")
+            .trim()
+            .to_string()
     }
 
     fn sent_of(&self, tok: usize) -> usize {
@@ -356,7 +376,8 @@ impl<'a> Doc<'a> {
         let mut i = 0;
         let n = self.toks.len();
         while i < n {
-            if !self.toks[i].is_word() && !self.toks[i].is_punct('.') {
+            if !self.toks[i].is_word() && !self.toks[i].is_punct('.') && !self.toks[i].is_punct('—')
+            {
                 i += 1;
                 continue;
             }
@@ -374,15 +395,27 @@ impl<'a> Doc<'a> {
             };
             // a place named like a surname («Сатпаев», «Конаев») next to a given name is a person
             let tok_m = &self.tok_m;
-            let capw = |j: usize| toks.get(j).is_some_and(|t| t.is_word() && t.cap && !t.acronym && tok_m[j] == NONE);
+            let capw = |j: usize| {
+                toks.get(j)
+                    .is_some_and(|t| t.is_word() && t.cap && !t.acronym && tok_m[j] == NONE)
+            };
             let name_next_to = |i: usize| {
                 let k = tok.key.as_str();
-                let looks = surname_like(k) || ["у", "а", "е", "ым", "ом"].iter().any(|e| k.strip_suffix(e).is_some_and(surname_like));
-                looks && (i.checked_sub(1).is_some_and(|p| capw(p) && toks[p].end < tok.start) || capw(i + 1))
+                let looks = surname_like(k)
+                    || ["у", "а", "е", "ым", "ом"]
+                        .iter()
+                        .any(|e| k.strip_suffix(e).is_some_and(surname_like));
+                looks
+                    && (i
+                        .checked_sub(1)
+                        .is_some_and(|p| capw(p) && toks[p].end < tok.start)
+                        || capw(i + 1))
             };
             hits.retain(|h| match h.payload {
                 Payload::Geo(_) if h.len == 1 && tok.cap && name_next_to(i) => false,
-                Payload::Party { ambiguous: true, .. } => tok.cap && (tok.quoted || party_near(i)),
+                Payload::Party {
+                    ambiguous: true, ..
+                } => tok.cap && (tok.quoted || party_near(i)),
                 Payload::Geo(_) | Payload::Foreign => tok.cap || h.stem_chars >= 6 || h.len > 1,
                 _ => true,
             });
@@ -432,17 +465,65 @@ impl<'a> Doc<'a> {
             for j in i..(i + best_len).min(n) {
                 self.tok_m[j] = mi;
             }
-            self.ments.push(Mention { start: i, end: i + best_len, kind });
+            self.ments.push(Mention {
+                start: i,
+                end: i + best_len,
+                kind,
+            });
             i += best_len;
         }
     }
 
     fn m_at(&self, i: usize) -> Option<&Mention> {
-        self.tok_m.get(i).and_then(|&m| if m == NONE { None } else { self.ments.get(m as usize) })
+        self.tok_m.get(i).and_then(|&m| {
+            if m == NONE {
+                None
+            } else {
+                self.ments.get(m as usize)
+            }
+        })
     }
 
     fn cue_at(&self, i: usize) -> Option<CueKind> {
         self.m_at(i).and_then(|m| self.cue(m))
+    }
+
+    /// An untagged lower-case noun phrase word in the genitive (Kazakh «кеңестің»,
+    /// Russian «совета», «общественного»): the owner of a role next to it.
+    fn untagged_genitive(&self, i: usize) -> bool {
+        let Some(t) = self.toks.get(i) else {
+            return false;
+        };
+        if !t.is_word() || t.cap || self.tok_m[i] != NONE || t.key.chars().count() < 4 {
+            return false;
+        }
+        let k = t.key.as_str();
+        match self.lang {
+            Lang::Kk => ["ның", "ниң", "дың", "диң", "тың", "тиң"]
+                .iter()
+                .any(|e| k.ends_with(e)),
+            Lang::Ru => [
+                "ого", "его", "ых", "их", "ия", "ии", "ства", "ета", "ата", "ора", "ела",
+            ]
+            .iter()
+            .any(|e| k.ends_with(e)),
+            Lang::En => false,
+        }
+    }
+
+    /// A short function word between a role or branch and its owner ("of the", «по», «в»).
+    fn is_filler(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        if matches!(
+            t.kind,
+            TokKind::Punct('«') | TokKind::Punct('»') | TokKind::Punct('"') | TokKind::Punct('\'')
+        ) {
+            return true;
+        }
+        let untagged_or_plain = self.tok_m[i] == NONE || self.cue_at(i) == Some(CueKind::NotName);
+        t.is_word()
+            && untagged_or_plain
+            && (t.key.chars().count() <= 3 || matches!(t.key.as_str(), "their" | "партии"))
     }
 
     fn is_initial(&self, i: usize) -> bool {
@@ -450,19 +531,29 @@ impl<'a> Doc<'a> {
         t.is_word()
             && t.cap
             && t.surface(&self.text).chars().count() == 1
-            && self.toks.get(i + 1).is_some_and(|n| n.is_punct('.') && n.start == t.end)
+            && self
+                .toks
+                .get(i + 1)
+                .is_some_and(|n| n.is_punct('.') && n.start == t.end)
     }
 
     fn nameish(&self, i: usize) -> bool {
         let t = &self.toks[i];
         // an initial may collide with a one-letter word («г.», "A") in the tables
         let single = self.m_at(i).is_none_or(|m| m.end - m.start == 1);
-        t.is_word() && t.cap && !t.acronym && self.tok_m[i] == NONE && !self.in_quotes[i] && t.key.chars().count() >= 2
+        t.is_word()
+            && t.cap
+            && !t.acronym
+            && self.tok_m[i] == NONE
+            && !self.in_quotes[i]
+            && t.key.chars().count() >= 2
             || (self.is_initial(i) && single && !self.in_quotes[i] && self.next_is_nameish(i + 2))
     }
 
     fn next_is_nameish(&self, j: usize) -> bool {
-        self.toks.get(j).is_some_and(|t| t.is_word() && t.cap && (self.tok_m[j] == NONE || self.is_initial(j)))
+        self.toks
+            .get(j)
+            .is_some_and(|t| t.is_word() && t.cap && (self.tok_m[j] == NONE || self.is_initial(j)))
     }
 
     fn find_names(&mut self) {
@@ -487,7 +578,8 @@ impl<'a> Doc<'a> {
                     || (parts[0] > a && self.toks[a..parts[0]].iter().all(|t| !t.is_word()));
                 if sentence_start && !first_is_initial {
                     let k0 = &self.toks[parts[0]].key;
-                    let drop = parts.len() == 1 && !surname_like(k0) || parts.len() == 3 && !self.has_patronymic(&parts);
+                    let drop = parts.len() == 1 && !surname_like(k0)
+                        || parts.len() == 3 && !self.has_patronymic(&parts);
                     if drop {
                         parts.remove(0);
                     }
@@ -500,18 +592,26 @@ impl<'a> Doc<'a> {
                     0 => false,
                     1 => {
                         let k = &self.toks[parts[0]].key;
-                        !self.is_initial(parts[0]) && (surname_like(k) || surname_like(&self.kk_strip(k).0))
+                        !self.is_initial(parts[0])
+                            && (surname_like(k) || surname_like(&self.kk_strip(k).0))
                     }
                     _ => parts.iter().any(|&p| !self.is_initial(p)),
                 };
                 if keep {
                     let ni = self.names.len() as u32;
                     let s = parts[0];
-                    let e = parts.last().map(|&p| if self.is_initial(p) { p + 2 } else { p + 1 }).unwrap_or(end);
+                    let e = parts
+                        .last()
+                        .map(|&p| if self.is_initial(p) { p + 2 } else { p + 1 })
+                        .unwrap_or(end);
                     for k in s..e {
                         self.tok_n[k] = ni;
                     }
-                    self.names.push(NameM { start: s, end: e, parts });
+                    self.names.push(NameM {
+                        start: s,
+                        end: e,
+                        parts,
+                    });
                 }
                 i = end.max(i + 1);
             }
@@ -530,7 +630,9 @@ impl<'a> Doc<'a> {
     fn kk_strip(&self, k: &str) -> (String, usize) {
         for e in KK_NAME_CASES {
             if let Some(rem) = k.strip_suffix(e) {
-                if rem.chars().count() >= 3 && (surname_like(rem) && !surname_like(k) || self.known_part(rem)) {
+                if rem.chars().count() >= 3
+                    && (surname_like(rem) && !surname_like(k) || self.known_part(rem))
+                {
                     return (rem.to_string(), e.chars().count());
                 }
             }
@@ -543,13 +645,28 @@ impl<'a> Doc<'a> {
     }
 
     fn index_names(&mut self) {
+        for n in &self.names {
+            for &p in &n.parts {
+                self.known.insert(self.toks[p].key.clone());
+            }
+        }
+        let nom: Vec<(String, Vec<String>)> = self
+            .names
+            .iter()
+            .map(|n| {
+                let b = self.build_name(n, false);
+                let parts = b.split_whitespace().map(super::text::fold).collect();
+                (b, parts)
+            })
+            .collect();
+        self.nom = nom;
         for (ni, n) in self.names.iter().enumerate() {
             for &p in &n.parts {
                 let k = &self.toks[p].key;
                 self.known.insert(k.clone());
                 let stem: String = k.chars().take(4).collect();
                 let v = self.by_stem.entry(stem).or_default();
-                if v.last() != Some(&(ni as u32)) && v.len() < 64 {
+                if v.last() != Some(&(ni as u32)) && v.len() < 16 {
                     v.push(ni as u32);
                 }
             }
@@ -585,12 +702,44 @@ impl<'a> Doc<'a> {
             }
             self.prev_spans.push((m.start, end));
         }
+        // a closing verb right before a name opens a previous-role clause that started
+        // after «болып»/«етіп» or a comma: «төрағасы болып [хатшы қызметін атқарған] Ерлан»
+        for mi in 0..self.ments.len() {
+            let m = &self.ments[mi];
+            if self.cue(m) != Some(CueKind::PrevEnd)
+                || self.tok_n.get(m.end).is_none_or(|&x| x == NONE)
+                || self.in_prev(m.start)
+            {
+                continue;
+            }
+            let si = self.sent_of(m.start);
+            let a = self.sents[si].0;
+            let mut s0 = m.start;
+            while s0 > a && m.start - s0 < 14 {
+                let t = &self.toks[s0 - 1];
+                if matches!(t.key.as_str(), "болып" | "етип")
+                    || t.is_punct(',')
+                    || matches!(self.cue_at(s0 - 1), Some(CueKind::Event(_)))
+                {
+                    break;
+                }
+                s0 -= 1;
+            }
+            if s0 > a && m.start - s0 < 14 && s0 < m.start {
+                let pos = self.prev_spans.partition_point(|&(x, _)| x <= s0);
+                self.prev_spans.insert(pos, (s0, m.end));
+            }
+        }
     }
 
     fn in_prev(&self, i: usize) -> bool {
         // spans are sorted by start and at most ~30 tokens long
         let hi = self.prev_spans.partition_point(|&(a, _)| a <= i);
-        self.prev_spans[..hi].iter().rev().take(8).any(|&(a, b)| i >= a && i < b)
+        self.prev_spans[..hi]
+            .iter()
+            .rev()
+            .take(8)
+            .any(|&(a, b)| i >= a && i < b)
     }
 
     // ------------------------------------------------------------------ names
@@ -603,9 +752,15 @@ impl<'a> Doc<'a> {
         // surname decides gender in Russian oblique cases
         if oblique && self.lang == Lang::Ru {
             let sk = &self.toks[n.parts[last]].key;
-            if ["ову", "еву", "ину", "овои", "евои", "инои"].iter().any(|e| sk.ends_with(e)) {
+            if ["ову", "еву", "ину", "овои", "евои", "инои"]
+                .iter()
+                .any(|e| sk.ends_with(e))
+            {
                 fem_oblique = true;
-            } else if ["ова", "ева", "ина", "овым", "евым", "иным", "ове", "еве"].iter().any(|e| sk.ends_with(e)) {
+            } else if ["ова", "ева", "ина", "овым", "евым", "иным", "ове", "еве"]
+                .iter()
+                .any(|e| sk.ends_with(e))
+            {
                 masc_oblique = true;
             }
         }
@@ -622,7 +777,9 @@ impl<'a> Doc<'a> {
                     let (stem, strip) = self.kk_strip(&key);
                     (t.surface_without(&self.text, strip).to_string(), stem)
                 }
-                Lang::Ru if oblique => ru_deinflect(surf, &key, pi == last, masc_oblique, fem_oblique),
+                Lang::Ru if oblique => {
+                    ru_deinflect(surf, &key, pi == last, masc_oblique, fem_oblique)
+                }
                 _ => (surf.to_string(), key),
             };
             parts.push((s, k, false));
@@ -666,22 +823,27 @@ impl<'a> Doc<'a> {
         if surname.is_empty() {
             return mine;
         }
-        let stem: String = surname.chars().take(surname.chars().count().saturating_sub(2).max(3)).collect();
+        let stem: String = surname
+            .chars()
+            .take(surname.chars().count().saturating_sub(2).max(3))
+            .collect();
         let mut best: Option<String> = None;
         let bucket: String = surname.chars().take(4).collect();
         let cands = self.by_stem.get(&bucket).map(Vec::as_slice).unwrap_or(&[]);
-        for other in cands.iter().map(|&i| &self.names[i as usize]) {
+        for &oi in cands {
+            let other = &self.names[oi as usize];
             if other.start == n.start {
                 continue;
             }
-            let cand = self.build_name(other, false);
-            let cparts: Vec<String> = cand.split_whitespace().map(super::text::fold).collect();
+            let (cand, cparts) = &self.nom[oi as usize];
+            let cand = cand.clone();
             let full = cparts.iter().filter(|p| !p.ends_with('.')).count();
             if full < 2 {
                 continue;
             }
-            let same_surname = cparts.iter().any(|p| *p == surname)
-                || (oblique || has_initial || my_parts.len() == 1) && cparts.iter().any(|p| p.starts_with(&stem));
+            let same_surname = cparts.contains(&surname)
+                || (oblique || has_initial || my_parts.len() == 1)
+                    && cparts.iter().any(|p| p.starts_with(&stem));
             if !same_surname {
                 continue;
             }
@@ -691,7 +853,11 @@ impl<'a> Doc<'a> {
                 cparts.iter().any(|c| {
                     c == p
                         || (p.ends_with('.') && c.starts_with(p0))
-                        || (oblique && c.chars().count() >= 3 && p0.starts_with(&c[..c.char_indices().nth(3).map(|x| x.0).unwrap_or(c.len())]))
+                        || (oblique
+                            && c.chars().count() >= 3
+                            && p0.starts_with(
+                                &c[..c.char_indices().nth(3).map(|x| x.0).unwrap_or(c.len())],
+                            ))
                 })
             });
             if !agree {
@@ -719,6 +885,22 @@ impl<'a> Doc<'a> {
         };
         let mut i = a;
         while i < b {
+            // 26.02.2024
+            if let (Some(dd), true, Some(mm), true, Some(yy)) = (
+                num(i),
+                self.toks.get(i + 1).is_some_and(|t| t.is_punct('.')),
+                num(i + 2),
+                self.toks.get(i + 3).is_some_and(|t| t.is_punct('.')),
+                num(i + 4),
+            ) {
+                if let Some(d) = NaiveDate::from_ymd_opt(yy as i32, mm, dd)
+                    .filter(|_| (1990..=2100).contains(&yy))
+                {
+                    found = Some((DateInfo::Full(d), i));
+                    i += 5;
+                    continue;
+                }
+            }
             let Some(m) = self.m_at(i) else {
                 i += 1;
                 continue;
@@ -731,13 +913,17 @@ impl<'a> Doc<'a> {
                         .and_then(num)
                         .filter(|d| (1..=31).contains(d))
                         .or_else(|| num(end).filter(|d| (1..=31).contains(d)));
-                    let year = (end..(end + 3).min(b)).find_map(|j| num(j).filter(|y| (1990..=2100).contains(y)));
+                    let year = (end..(end + 3).min(b))
+                        .chain(i.saturating_sub(4).max(a)..i)
+                        .find_map(|j| num(j).filter(|y| (1990..=2100).contains(y)));
                     match day {
                         Some(d) => self.make_date(year, mo, d).map(DateInfo::Full),
                         None => Some(DateInfo::MonthOnly),
                     }
                 }
-                Some(CueKind::RelDay(off)) => self.published.map(|p| DateInfo::Full(p + Duration::days(off))),
+                Some(CueKind::RelDay(off)) => self
+                    .published
+                    .map(|p| DateInfo::Full(p + Duration::days(off))),
                 Some(CueKind::Weekday(wd)) => self.published.map(|p| {
                     let pw = p.weekday().number_from_monday() as i64;
                     let back = (pw - wd as i64).rem_euclid(7);
@@ -799,7 +985,7 @@ impl<'a> Doc<'a> {
     /// For a branch word at mention `b`: its level word and place, looking left
     /// («Жетісу облыстық филиалы», "Pavlodar regional branch") and right
     /// («филиал Караганды», «филиалы в Карагандинской области»).
-    fn branch_parts(&self, b: &Mention) -> (Option<Level>, Option<(Vec<u32>, Option<Level>)>) {
+    fn branch_parts(&self, b: &Mention) -> (Option<Level>, Option<GeoRef>) {
         let mut level = None;
         let mut j = b.start;
         // level word just before (a party name may sit between: «облыстық «Nur Otan» филиалы» is rare)
@@ -825,17 +1011,22 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
-            if t.is_word() && t.key.chars().count() <= 3 || matches!(t.kind, TokKind::Punct('»') | TokKind::Punct('«') | TokKind::Punct('"')) {
+            if self.is_filler(p) {
                 k = p;
                 continue;
             }
+            let _ = t;
             break;
         }
         if geo.is_none() {
             let mut k = b.end;
-            for _ in 0..3 {
+            for _ in 0..5 {
                 if k >= self.toks.len() {
                     break;
+                }
+                if self.is_filler(k) {
+                    k += 1;
+                    continue;
                 }
                 if let Some(m) = self.m_at(k) {
                     if let MK::Geo(ids) = &m.kind {
@@ -847,11 +1038,6 @@ impl<'a> Doc<'a> {
                         continue;
                     }
                     break;
-                }
-                let t = &self.toks[k];
-                if t.is_word() && t.key.chars().count() <= 3 {
-                    k += 1;
-                    continue;
                 }
                 break;
             }
@@ -890,12 +1076,14 @@ impl<'a> Doc<'a> {
     }
 
     /// A place named in the sentence outside previous-role clauses, nearest to `anchor`.
-    fn sentence_geo(&self, si: usize, anchor: usize, skip: Option<usize>) -> Option<(Vec<u32>, Option<Level>)> {
+    fn sentence_geo(&self, si: usize, anchor: usize, skip: Option<usize>) -> Option<GeoRef> {
         let (a, b) = self.sents[si];
         let lo = a.max(anchor.saturating_sub(WIN));
         let hi = b.min(anchor + WIN);
         self.mentions_in(lo, hi)
-            .filter(|m| matches!(m.kind, MK::Geo(_)) && !self.in_prev(m.start) && Some(m.start) != skip)
+            .filter(|m| {
+                matches!(m.kind, MK::Geo(_)) && !self.in_prev(m.start) && Some(m.start) != skip
+            })
             .min_by_key(|m| m.start.abs_diff(anchor))
             .and_then(|m| match &m.kind {
                 MK::Geo(ids) => Some((ids.clone(), self.geo_level(m))),
@@ -909,8 +1097,19 @@ impl<'a> Doc<'a> {
         let skip_left = |mut p: usize| -> Option<usize> {
             for _ in 0..4 {
                 let t = &self.toks[p];
-                let suffix = t.is_word() && t.key.chars().count() <= 3 && self.tok_m[p] == NONE && p > 0 && self.toks[p - 1].is_punct('-');
-                if matches!(t.kind, TokKind::Punct('»') | TokKind::Punct('«') | TokKind::Punct('"') | TokKind::Punct('-')) || suffix {
+                let suffix = t.is_word()
+                    && t.key.chars().count() <= 3
+                    && self.tok_m[p] == NONE
+                    && p > 0
+                    && self.toks[p - 1].is_punct('-');
+                if matches!(
+                    t.kind,
+                    TokKind::Punct('»')
+                        | TokKind::Punct('«')
+                        | TokKind::Punct('"')
+                        | TokKind::Punct('-')
+                ) || suffix
+                {
                     p = p.checked_sub(1)?;
                 } else {
                     return Some(p);
@@ -921,24 +1120,54 @@ impl<'a> Doc<'a> {
         if let Some(p) = r.start.checked_sub(1).and_then(skip_left) {
             if let Some(m) = self.m_at(p) {
                 match (&m.kind, self.cue(m)) {
-                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => return "branch",
-                    (MK::Party(_), _) | (_, Some(CueKind::PartyWord)) | (_, Some(CueKind::Central)) => return "central",
+                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => {
+                        return "branch"
+                    }
+                    (MK::Party(_), _)
+                    | (_, Some(CueKind::PartyWord))
+                    | (_, Some(CueKind::Central)) => return "central",
                     (_, Some(CueKind::State)) => return "state",
                     _ => {}
                 }
+            } else if self.lang == Lang::Kk && self.untagged_genitive(p) {
+                // «қоғамдық кеңестің төрағасы»: owned by a body the tables do not know
+                return "other";
             }
         }
         // right side: «председатель филиала», "chairman of the party's X branch"
         let mut k = r.end;
         let mut saw_party = false;
+        if self.lang == Lang::Ru && self.untagged_genitive(k) {
+            // «председатель общественного совета», «председателем правления»
+            return "other";
+        }
+        if self.lang == Lang::En && self.toks.get(k).is_some_and(|t| t.key == "of") {
+            let mut j = k + 1;
+            while j < self.toks.len() && j < k + 4 && self.is_filler(j) {
+                j += 1;
+            }
+            if j < self.toks.len()
+                && self.tok_m[j] == NONE
+                && self.tok_n[j] == NONE
+                && self.toks[j].is_word()
+            {
+                // "chairman of the board"
+                return "other";
+            }
+        }
         for _ in 0..7 {
             if k >= self.toks.len() {
                 break;
             }
-            let t = &self.toks[k];
+            if self.is_filler(k) {
+                k += 1;
+                continue;
+            }
             if let Some(m) = self.m_at(k) {
                 match (&m.kind, self.cue(m)) {
-                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => return "branch",
+                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => {
+                        return "branch"
+                    }
                     (MK::Party(_), _) | (_, Some(CueKind::PartyWord)) => {
                         saw_party = true;
                         k = m.end;
@@ -948,10 +1177,6 @@ impl<'a> Doc<'a> {
                     (_, Some(CueKind::State)) if !saw_party => return "state",
                     _ => break,
                 }
-            }
-            if t.is_word() && matches!(t.key.as_str(), "of" | "the" | "its" | "his" | "her" | "their") || t.is_punct('«') || t.is_punct('»') || t.is_punct('"') || t.is_punct('\'') {
-                k += 1;
-                continue;
             }
             break;
         }
@@ -966,16 +1191,24 @@ impl<'a> Doc<'a> {
         if let Some(n) = self.toks.get(r.end) {
             if matches!(
                 n.key.as_str(),
-                "болып" | "етіп" | "лауазымына" | "лауазымға" | "қызметіне" | "қызметке" | "постына"
+                "болып"
+                    | "етип"
+                    | "лауазымына"
+                    | "лауазымға"
+                    | "қызметине"
+                    | "қызметке"
+                    | "постына"
             ) {
                 return true;
             }
         }
         let last = &self.toks[r.end - 1].key;
-        if self.lang == Lang::Ru && ["ем", "ом", "ым", "им"].iter().any(|e| last.ends_with(e)) {
+        if self.lang == Lang::Ru && ["ем", "ом", "ым", "им"].iter().any(|e| last.ends_with(e))
+        {
             return true;
         }
-        (r.start.saturating_sub(3)..r.start).any(|j| matches!(self.toks[j].key.as_str(), "as" | "пост" | "должность"))
+        (r.start.saturating_sub(3)..r.start)
+            .any(|j| matches!(self.toks[j].key.as_str(), "as" | "пост" | "должность"))
     }
 
     fn acting_near(&self, r: &Mention) -> bool {
@@ -985,13 +1218,21 @@ impl<'a> Doc<'a> {
     }
 
     // ------------------------------------------------------------------ relations
+    // sentences are addressed by index throughout (dates, neighbours, explanations)
+    #[allow(clippy::needless_range_loop)]
     fn relate(&self, rejected: &mut Vec<Rejection>) -> Vec<Built> {
         let topic = self.topic();
-        let topic_region = topic.geo.as_ref().and_then(|(ids, l)| resolve_geo(self.t, ids, *l, None, self.published)).map(|r| r.1);
+        let topic_region = topic
+            .geo
+            .as_ref()
+            .and_then(|(ids, l)| resolve_geo(self.t, ids, *l, None, self.published))
+            .map(|r| r.1);
         let mut out: Vec<Built> = Vec::new();
         let mut last_date: Option<DateInfo> = None;
         let mut main_date: Option<NaiveDate> = None;
         let mut sent_dates: Vec<Option<(DateInfo, usize)>> = Vec::with_capacity(self.sents.len());
+        // the article's event date so far: the first full date up to each sentence
+        let mut main_upto: Vec<Option<NaiveDate>> = Vec::with_capacity(self.sents.len());
         for si in 0..self.sents.len() {
             let sd = self.sentence_date(si, last_date);
             if let Some((d, _)) = sd {
@@ -1001,6 +1242,7 @@ impl<'a> Doc<'a> {
                 }
             }
             sent_dates.push(sd);
+            main_upto.push(main_date);
         }
         // (person key, role) seen in apposition: «филиал төрағасы Марат Жолдасбеков»
         let mut last_person: Option<u32> = None;
@@ -1028,14 +1270,25 @@ impl<'a> Doc<'a> {
                     ok
                 })
                 .collect();
-            let denial = self.mentions_in(a, b).find(|m| self.cue(m) == Some(CueKind::Denial));
-            let foreign = self.mentions_in(a, b).find(|m| matches!(m.kind, MK::Foreign));
+            let denial = self
+                .mentions_in(a, b)
+                .find(|m| self.cue(m) == Some(CueKind::Denial));
+            // another country named outside a previous-role clause («ранее работал в России» is fine)
+            let foreign = self.mentions_in(a, b).find(|m| {
+                matches!(m.kind, MK::Foreign)
+                    || matches!(m.kind, MK::Party(p) if self.t.parties[p as usize].foreign)
+            });
+            let foreign = foreign.filter(|m| !self.in_prev(m.start));
             for (ei, e) in events.iter().enumerate() {
                 let seg_lo = if ei == 0 { a } else { events[ei - 1].end };
                 let seg_hi = events.get(ei + 1).map(|n| n.start).unwrap_or(b);
                 let trig = self.span_text(e.start, e.end);
                 let reject = |rej: &mut Vec<Rejection>, why: String| {
-                    rej.push(Rejection { sentence: si, trigger: trig.clone(), reason: why });
+                    rej.push(Rejection {
+                        sentence: si,
+                        trigger: trig.clone(),
+                        reason: why,
+                    });
                 };
                 let MK::Cue(ci) = e.kind else { continue };
                 let cue = &self.t.cues[ci as usize];
@@ -1045,26 +1298,58 @@ impl<'a> Doc<'a> {
                     _ => continue,
                 };
                 if let Some(dm) = denial {
-                    reject(rejected, format!("denial or rumour in the sentence («{}»)", self.span_text(dm.start, dm.end)));
+                    reject(
+                        rejected,
+                        format!(
+                            "denial or rumour in the sentence («{}»)",
+                            self.span_text(dm.start, dm.end)
+                        ),
+                    );
                     continue;
                 }
                 if let Some(fm) = foreign {
-                    reject(rejected, format!("foreign place or party («{}»)", self.span_text(fm.start, fm.end)));
+                    reject(
+                        rejected,
+                        format!(
+                            "foreign place or party («{}»)",
+                            self.span_text(fm.start, fm.end)
+                        ),
+                    );
                     continue;
                 }
                 let near_before = |kinds: &[CueKind], n: usize| {
-                    (e.start.saturating_sub(n).max(seg_lo)..e.start).find(|&j| self.cue_at(j).is_some_and(|k| kinds.contains(&k)))
+                    (e.start.saturating_sub(n).max(seg_lo)..e.start)
+                        .find(|&j| self.cue_at(j).is_some_and(|k| kinds.contains(&k)))
                 };
                 if let Some(j) = near_before(&[CueKind::Future], 4) {
-                    reject(rejected, format!("future or planned («{}»)", self.toks[j].surface(&self.text)));
+                    reject(
+                        rejected,
+                        format!("future or planned («{}»)", self.toks[j].surface(&self.text)),
+                    );
                     continue;
                 }
                 if let Some(j) = near_before(&[CueKind::Modal], 7) {
-                    reject(rejected, format!("only possible or expected («{}»)", self.toks[j].surface(&self.text)));
+                    reject(
+                        rejected,
+                        format!(
+                            "only possible or expected («{}»)",
+                            self.toks[j].surface(&self.text)
+                        ),
+                    );
                     continue;
                 }
                 if let Some(j) = near_before(&[CueKind::Negation], 2) {
-                    reject(rejected, format!("negated («{}»)", self.toks[j].surface(&self.text)));
+                    reject(
+                        rejected,
+                        format!("negated («{}»)", self.toks[j].surface(&self.text)),
+                    );
+                    continue;
+                }
+                // a dash stands for a verb only when a name follows it at once
+                if self.toks[e.start].is_punct('—')
+                    && self.tok_n.get(e.end).is_none_or(|&x| x == NONE)
+                {
+                    reject(rejected, "dash not followed by a name".into());
                     continue;
                 }
                 let fills = event.fills_post();
@@ -1074,11 +1359,16 @@ impl<'a> Doc<'a> {
 
                 // ---- person
                 let (person_idx, person_end, oblique, via_pronoun) = if support {
-                    let cs = if self.mentions_in(a, b).any(|m| self.cue(m) == Some(CueKind::Candidacy)) {
+                    let cs = if self
+                        .mentions_in(a, b)
+                        .any(|m| self.cue(m) == Some(CueKind::Candidacy))
+                    {
                         Some(si)
                     } else if si > 0 {
                         let (pa, pb) = self.sents[si - 1];
-                        self.mentions_in(pa, pb).any(|m| self.cue(m) == Some(CueKind::Candidacy)).then_some(si - 1)
+                        self.mentions_in(pa, pb)
+                            .any(|m| self.cue(m) == Some(CueKind::Candidacy))
+                            .then_some(si - 1)
                     } else {
                         None
                     };
@@ -1087,10 +1377,18 @@ impl<'a> Doc<'a> {
                         continue;
                     };
                     let (ca, cb) = self.sents[cs];
-                    let cand = self.mentions_in(ca, cb).find(|m| self.cue(m) == Some(CueKind::Candidacy));
+                    let cand = self
+                        .mentions_in(ca, cb)
+                        .find(|m| self.cue(m) == Some(CueKind::Candidacy));
                     let name = cand.and_then(|c| {
-                        let before = c.start.checked_sub(1).map(|p| self.tok_n[p]).filter(|&x| x != NONE);
-                        let after = (c.end..(c.end + 3).min(cb)).map(|p| self.tok_n[p]).find(|&x| x != NONE);
+                        let before = c
+                            .start
+                            .checked_sub(1)
+                            .map(|p| self.tok_n[p])
+                            .filter(|&x| x != NONE);
+                        let after = (c.end..(c.end + 3).min(cb))
+                            .map(|p| self.tok_n[p])
+                            .find(|&x| x != NONE);
                         before.or(after)
                     });
                     match name {
@@ -1120,12 +1418,18 @@ impl<'a> Doc<'a> {
                         // a Kazakh genitive name is a possessor («Танишпековтің айтуынша»)
                         let lastk = &self.toks[*nm.parts.last().unwrap_or(&nm.start)].key;
                         if self.lang == Lang::Kk
-                            && ["тың", "тің", "ның", "нің", "дың", "дің"].iter().any(|g| lastk.ends_with(g))
+                            && ["тың", "тиң", "ның", "ниң", "дың", "диң"]
+                                .iter()
+                                .any(|g| lastk.ends_with(g))
                             && self.kk_strip(lastk).1 > 0
                         {
                             continue;
                         }
-                        let dist = if nm.end <= e.start { e.start - nm.end } else { nm.start.saturating_sub(e.end) };
+                        let dist = if nm.end <= e.start {
+                            e.start - nm.end
+                        } else {
+                            nm.start.saturating_sub(e.end)
+                        };
                         if best.is_none_or(|(d, _)| dist < d) {
                             best = Some((dist, n));
                         }
@@ -1133,12 +1437,14 @@ impl<'a> Doc<'a> {
                     match best {
                         Some((_, n)) => {
                             let nm = &self.names[n as usize];
-                            let obl = cue.voice == Voice::Active && nm.start >= e.end
-                                || cue.voice == Voice::Active && self.lang == Lang::Kk;
+                            let obl = cue.voice == Voice::Active
+                                && (nm.start >= e.end || self.lang == Lang::Kk);
                             (n, nm.end, obl, false)
                         }
                         None => {
-                            let pron = self.mentions_in(seg_lo, seg_hi).any(|m| self.cue(m) == Some(CueKind::Pronoun));
+                            let pron = self
+                                .mentions_in(seg_lo, seg_hi)
+                                .any(|m| self.cue(m) == Some(CueKind::Pronoun));
                             match (last_person, pron) {
                                 (Some(n), true) => {
                                     rule.push("person: pronoun → last named person".into());
@@ -1146,7 +1452,10 @@ impl<'a> Doc<'a> {
                                 }
                                 _ => {
                                     let why = if self
-                                        .mentions_in(e.start.saturating_sub(4).max(a), (e.end + 3).min(b))
+                                        .mentions_in(
+                                            e.start.saturating_sub(4).max(a),
+                                            (e.end + 3).min(b),
+                                        )
                                         .any(|m| self.cue(m) == Some(CueKind::Delegate))
                                     {
                                         "delegates or candidate list, not a post"
@@ -1162,8 +1471,13 @@ impl<'a> Doc<'a> {
                 };
 
                 // ---- role
-                let role_scope = if support && si > 0 { self.sents[si - 1].0 } else { a };
+                let role_scope = if support && si > 0 {
+                    self.sents[si - 1].0
+                } else {
+                    a
+                };
                 let mut best_role: Option<(i32, usize, &Mention, Role, &'static str)> = None;
+                let mut best_appositive = false;
                 // «возглавил», "took over": the verb itself says chair; other role words
                 // in the sentence belong to other clauses
                 let scan_hi = if cue.role.is_some() { role_scope } else { b };
@@ -1180,7 +1494,9 @@ impl<'a> Doc<'a> {
                     if head && owner != "branch" {
                         continue;
                     }
-                    let appositive = m.end <= person_end && (m.end..person_end).len() <= 4 && self.tok_n.get(m.end).is_some_and(|&x| x != NONE);
+                    let appositive = m.end <= person_end
+                        && (m.end..person_end).len() <= 4
+                        && self.tok_n.get(m.end).is_some_and(|&x| x != NONE);
                     let acting = self.acting_near(m);
                     let marked = self.role_marked(m);
                     let mut prio = if acting && fills {
@@ -1204,9 +1520,12 @@ impl<'a> Doc<'a> {
                     };
                     if better {
                         best_role = Some((prio, dist, m, r, owner));
+                        best_appositive = appositive;
                     }
                 }
-                let anaphor = self.mentions_in(a, b).any(|m| self.cue(m) == Some(CueKind::Anaphor));
+                let anaphor = self
+                    .mentions_in(a, b)
+                    .any(|m| self.cue(m) == Some(CueKind::Anaphor));
                 let mut acting = false;
                 let mut role_tok = e.start;
                 let mut role_marked = false;
@@ -1214,22 +1533,68 @@ impl<'a> Doc<'a> {
                 let role = match best_role {
                     Some((_, _, m, r, owner)) => {
                         if owner == "central" {
-                            reject(rejected, format!("central party post («{}»), not a branch", self.span_text(m.start, m.end)));
+                            reject(
+                                rejected,
+                                format!(
+                                    "central party post («{}»), not a branch",
+                                    self.span_text(m.start, m.end)
+                                ),
+                            );
+                            continue;
+                        }
+                        if owner == "other" {
+                            reject(
+                                rejected,
+                                format!(
+                                    "post of another body («{}» and the words next to it)",
+                                    self.span_text(m.start, m.end)
+                                ),
+                            );
                             continue;
                         }
                         if owner == "state" {
-                            reject(rejected, format!("state post («{}»), not a party branch", self.span_text(m.start, m.end)));
+                            reject(
+                                rejected,
+                                format!(
+                                    "state post («{}»), not a party branch",
+                                    self.span_text(m.start, m.end)
+                                ),
+                            );
                             continue;
+                        }
+                        // «филиал төрағасы X Мәжіліс депутаты болып сайланды»: the incumbent
+                        // moved to a state post; the branch post only names who they are
+                        if fills && best_appositive && !self.acting_near(m) && !self.role_marked(m)
+                        {
+                            if let Some(sm) = self.mentions_in(person_end, seg_hi).find(|x| {
+                                self.cue(x) == Some(CueKind::State) && !self.in_prev(x.start)
+                            }) {
+                                reject(
+                                    rejected,
+                                    format!(
+                                        "the post holder moves to a state post («{}»)",
+                                        self.span_text(sm.start, sm.end)
+                                    ),
+                                );
+                                continue;
+                            }
                         }
                         acting = fills && self.acting_near(m);
                         role_marked = self.role_marked(m) || acting;
                         role_tok = m.start;
-                        rule.push(format!("role «{}» ({owner})", self.span_text(m.start, m.end)));
+                        rule.push(format!(
+                            "role «{}» ({owner})",
+                            self.span_text(m.start, m.end)
+                        ));
                         // another role right before the person is what they held before
                         if fills {
                             for om in self.mentions_in(a, b) {
                                 if let Some(CueKind::Role(or)) = self.cue(om) {
-                                    if om.start != m.start && om.end <= person_end && person_end - om.end <= 6 && self.tok_n.get(om.end).is_some_and(|&x| x != NONE) {
+                                    if om.start != m.start
+                                        && om.end <= person_end
+                                        && person_end - om.end <= 6
+                                        && self.tok_n.get(om.end).is_some_and(|&x| x != NONE)
+                                    {
                                         apposed_prev = Some(or);
                                     }
                                 }
@@ -1248,7 +1613,9 @@ impl<'a> Doc<'a> {
                         } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
                             rule.push("role: same post as the previous change".into());
                             prev.change.role
-                        } else if let (true, Some(r)) = (anaphor || !fills, self.recent_role(si)) {
+                        } else if let (true, Some(r)) =
+                            (anaphor || !fills || via_pronoun, self.recent_role(si))
+                        {
                             rule.push("role: the post named in the previous sentences".into());
                             r
                         } else {
@@ -1265,15 +1632,21 @@ impl<'a> Doc<'a> {
                 // ---- branch
                 let branches: Vec<&Mention> = self
                     .mentions_in(a, b)
-                    .filter(|m| self.cue(m) == Some(CueKind::Branch) && !(fills && self.in_prev(m.start)))
+                    .filter(|m| {
+                        self.cue(m) == Some(CueKind::Branch) && !(fills && self.in_prev(m.start))
+                    })
                     .collect();
                 let near_branch = branches.iter().min_by_key(|m| {
                     let d = m.start.abs_diff(role_tok);
                     // a branch in this clause beats a nearer one in the next
-                    d + if m.start >= seg_lo && m.start < seg_hi { 0 } else { 1000 }
+                    d + if m.start >= seg_lo && m.start < seg_hi {
+                        0
+                    } else {
+                        1000
+                    }
                 });
                 let mut level: Option<Level> = None;
-                let mut geo: Option<(Vec<u32>, Option<Level>)> = None;
+                let mut geo: Option<GeoRef> = None;
                 let mut from_topic = false;
                 if let Some(bm) = near_branch {
                     let (l, g) = self.branch_parts(bm);
@@ -1292,19 +1665,32 @@ impl<'a> Doc<'a> {
                     }
                 }
                 let Some((ids, glevel)) = geo else {
-                    reject(rejected, "no branch place (region, city or district) found".into());
+                    reject(
+                        rejected,
+                        "no branch place (region, city or district) found".into(),
+                    );
                     continue;
                 };
                 let level_hint = level.or(glevel);
                 let ctx = topic_region.as_deref();
-                let Some((lvl, region, district)) = resolve_geo(self.t, &ids, level_hint, ctx, self.published) else {
+                let Some((lvl, region, district)) =
+                    resolve_geo(self.t, &ids, level_hint, ctx, self.published)
+                else {
                     reject(rejected, "place does not fit the branch level".into());
                     continue;
                 };
                 rule.push(format!(
                     "branch: {}{}",
-                    if near_branch.is_some() { "named in sentence" } else { "none in sentence" },
-                    if from_topic { ", place from the article's topic branch" } else { "" }
+                    if near_branch.is_some() {
+                        "named in sentence"
+                    } else {
+                        "none in sentence"
+                    },
+                    if from_topic {
+                        ", place from the article's topic branch"
+                    } else {
+                        ""
+                    }
                 ));
 
                 // ---- party
@@ -1333,8 +1719,10 @@ impl<'a> Doc<'a> {
                 let date = match sent_dates[si] {
                     Some((DateInfo::Full(d), _)) => Some(d),
                     Some((DateInfo::MonthOnly, _)) => None,
-                    None if cue.backstory || event == Event::Resigned || via_pronoun && !fills => None,
-                    None => main_date,
+                    None if cue.backstory || event == Event::Resigned || via_pronoun && !fills => {
+                        None
+                    }
+                    None => main_upto[si],
                 };
 
                 // ---- previous role
@@ -1347,9 +1735,16 @@ impl<'a> Doc<'a> {
                     });
                     if previous_role.is_none() {
                         if let Some((na, nb)) = self.sents.get(si + 1).copied() {
-                            let starts_pron = self.mentions_in(na, nb).next().is_some_and(|m| m.start == na && self.cue(m) == Some(CueKind::Pronoun));
-                            let names_person = (na..nb.min(na + WIN)).any(|k| self.tok_n[k] != NONE && self.canonical_name(&self.names[self.tok_n[k] as usize], false) == person_name);
-                            let has_event = self.mentions_in(na, nb).any(|m| matches!(self.cue(m), Some(CueKind::Event(_))));
+                            let starts_pron = self.mentions_in(na, nb).next().is_some_and(|m| {
+                                m.start == na && self.cue(m) == Some(CueKind::Pronoun)
+                            });
+                            let names_person = (na..nb.min(na + WIN)).any(|k| {
+                                self.tok_n[k] != NONE
+                                    && self.nom[self.tok_n[k] as usize].0 == person_name
+                            });
+                            let has_event = self
+                                .mentions_in(na, nb)
+                                .any(|m| matches!(self.cue(m), Some(CueKind::Event(_))));
                             if (starts_pron || names_person) && !has_event {
                                 previous_role = self.prev_role_in(si + 1, None);
                             }
@@ -1397,7 +1792,35 @@ impl<'a> Doc<'a> {
                     },
                     confidence: conf.clamp(0.05, 0.99),
                 };
-                out.push(Built { sentence: si, change, rule: rule.join("; "), name_end: person_end, level_hint });
+                // «X пен Y ... тағайындалды», «избраны X и Y»: coordinated names share the change
+                let coord = if support || via_pronoun {
+                    Vec::new()
+                } else {
+                    self.coordinated(person_idx)
+                };
+                for other in coord {
+                    let mut ch = change.clone();
+                    ch.person = self.canonical_name(&self.names[other as usize], oblique);
+                    ch.previous_role = None;
+                    out.push(Built {
+                        sentence: si,
+                        change: ch,
+                        rule: format!(
+                            "{}; name coordinated with «{}»",
+                            rule.join("; "),
+                            person_name
+                        ),
+                        name_end: self.names[other as usize].end,
+                        level_hint,
+                    });
+                }
+                out.push(Built {
+                    sentence: si,
+                    change,
+                    rule: rule.join("; "),
+                    name_end: person_end,
+                    level_hint,
+                });
             }
             // «в Мангистауском ... председателем стал X, в Атырауском — Y»: same post, another place
             let made: Vec<Built> = out.iter().filter(|c| c.sentence == si).cloned().collect();
@@ -1407,13 +1830,18 @@ impl<'a> Doc<'a> {
                 while k < b {
                     if let Some(m) = self.m_at(k) {
                         if let MK::Geo(ids) = &m.kind {
-                            let dash = (m.end..(m.end + 3).min(b)).find(|&j| self.toks[j].is_punct('—'));
+                            let dash =
+                                (m.end..(m.end + 3).min(b)).find(|&j| self.toks[j].is_punct('—'));
                             if let Some(dj) = dash {
-                                let name = (dj + 1..(dj + 4).min(b)).map(|j| self.tok_n[j]).find(|&x| x != NONE);
+                                let name = (dj + 1..(dj + 4).min(b))
+                                    .map(|j| self.tok_n[j])
+                                    .find(|&x| x != NONE);
                                 if let Some(n) = name {
                                     let nm = &self.names[n as usize];
                                     let lvl = self.geo_level(m).or(c.level_hint);
-                                    if let Some((l, region, district)) = resolve_geo(self.t, ids, lvl, None, self.published) {
+                                    if let Some((l, region, district)) =
+                                        resolve_geo(self.t, ids, lvl, None, self.published)
+                                    {
                                         let mut ch = c.change.clone();
                                         ch.person = self.canonical_name(nm, false);
                                         ch.level = l;
@@ -1441,12 +1869,55 @@ impl<'a> Doc<'a> {
                 }
             }
             // remember the last named person for «Ол» / "He"
-            let lastn = (a..b).rev().take(2 * WIN).map(|k| self.tok_n[k]).find(|&x| x != NONE);
+            let lastn = (a..b)
+                .rev()
+                .take(2 * WIN)
+                .map(|k| self.tok_n[k])
+                .find(|&x| x != NONE);
             if lastn.is_some() {
                 last_person = lastn;
             }
         }
         dedupe(out, rejected, self)
+    }
+
+    /// Names joined to name `n` by «және», «мен/пен/бен», «и», "and" (either side).
+    fn coordinated(&self, n: u32) -> Vec<u32> {
+        let conj = |i: usize| {
+            self.toks.get(i).is_some_and(|t| {
+                matches!(
+                    t.key.as_str(),
+                    "және" | "мен" | "пен" | "бен" | "и" | "and" | "&"
+                )
+            })
+        };
+        let mut out = Vec::new();
+        let nm = &self.names[n as usize];
+        // backwards: X, Y және N
+        let mut s = nm.start;
+        while s >= 2 && out.len() < 5 {
+            let c = s - 1;
+            if !(conj(c) || self.toks[c].is_punct(',')) {
+                break;
+            }
+            let o = self.tok_n[c - 1];
+            if o == NONE {
+                break;
+            }
+            out.push(o);
+            s = self.names[o as usize].start;
+        }
+        // forwards: N и Y
+        let mut e = nm.end;
+        while out.len() < 5 && (conj(e) || self.toks.get(e).is_some_and(|t| t.is_punct(','))) {
+            let o = self.tok_n.get(e + 1).copied().unwrap_or(NONE);
+            if o == NONE {
+                break;
+            }
+            out.push(o);
+            e = self.names[o as usize].end;
+        }
+        out
     }
 
     /// The last branch post named in the two sentences before `si`.
@@ -1455,7 +1926,11 @@ impl<'a> Doc<'a> {
         let b = self.sents[si].0;
         self.mentions_in(a, b)
             .filter_map(|m| match self.cue(m) {
-                Some(CueKind::Role(r)) if self.role_owner(m) != "central" && self.role_owner(m) != "state" => Some(r),
+                Some(CueKind::Role(r))
+                    if self.role_owner(m) != "central" && self.role_owner(m) != "state" =>
+                {
+                    Some(r)
+                }
                 _ => None,
             })
             .last()
@@ -1482,16 +1957,24 @@ impl<'a> Doc<'a> {
             Some(CueKind::Role(r)) => Some(r),
             _ => None,
         });
-        let branch = self.mentions_in(s, e).any(|m| self.cue(m) == Some(CueKind::Branch));
+        let branch = self
+            .mentions_in(s, e)
+            .any(|m| self.cue(m) == Some(CueKind::Branch));
         if let (Some(r), true) = (role, branch) {
             let lvl = self.mentions_in(s, e).find_map(|m| match self.cue(m) {
                 Some(CueKind::Level(l)) => Some(l),
                 _ => None,
             });
-            return Some(format!("{} of {}", role_en(r), level_en(lvl.or(if lvl.is_none() { None } else { level }))));
+            return Some(format!(
+                "{} of {}",
+                role_en(r),
+                level_en(lvl.or(if lvl.is_none() { None } else { level }))
+            ));
         }
         let t = self.span_text(s, e);
-        let t = t.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == '.').to_string();
+        let t = t
+            .trim_matches(|c: char| c.is_whitespace() || c == ',' || c == '.')
+            .to_string();
         (!t.is_empty() && t.chars().count() < 200).then_some(t)
     }
 }
@@ -1500,7 +1983,11 @@ fn ru_deinflect(surf: &str, key: &str, is_last: bool, masc: bool, fem: bool) -> 
     let cut = |n: usize, add: &str| -> (String, String) {
         let sc = surf.chars().count();
         let s: String = surf.chars().take(sc.saturating_sub(n)).collect::<String>() + add;
-        let k: String = key.chars().take(key.chars().count().saturating_sub(n)).collect::<String>() + add;
+        let k: String = key
+            .chars()
+            .take(key.chars().count().saturating_sub(n))
+            .collect::<String>()
+            + add;
         (s, k)
     };
     if is_last {
@@ -1523,7 +2010,11 @@ fn ru_deinflect(surf: &str, key: &str, is_last: bool, masc: bool, fem: bool) -> 
                 return cut(n, add);
             }
         }
-        if masc && ["ова", "ева", "ина", "ына"].iter().any(|e| key.ends_with(e)) {
+        if masc
+            && ["ова", "ева", "ина", "ына"]
+                .iter()
+                .any(|e| key.ends_with(e))
+        {
             return cut(1, "");
         }
         return (surf.to_string(), key.to_string());
@@ -1574,25 +2065,38 @@ fn person_key(p: &str) -> String {
     parts.join(" ")
 }
 
-fn dedupe(v: Vec<Built>, rejected: &mut Vec<Rejection>, d: &Doc) -> Vec<Built> {
+type ChangeKey = (String, Role, Event, Level, String, Option<String>);
+
+fn dedupe(mut v: Vec<Built>, rejected: &mut Vec<Rejection>, _d: &Doc) -> Vec<Built> {
+    use std::collections::HashMap;
+    // text order, so the first report of a change is the one kept
+    v.sort_by_key(|b| (b.sentence, b.name_end));
     let mut out: Vec<Built> = Vec::new();
+    let mut seen: HashMap<ChangeKey, usize> = HashMap::new();
+    // (person, role, region) of posts filled: a later support vote for the same person adds nothing
+    let mut filled: HashMap<(String, Role, String), usize> = HashMap::new();
     for b in v {
         let c = &b.change;
-        let key = (person_key(&c.person), c.role, c.event, c.level, c.region.clone(), c.district.clone());
-        // a support vote for someone already elected/re-elected to the post adds nothing
-        let dup = out.iter_mut().find(|o| {
-            let oc = &o.change;
-            let okey = (person_key(&oc.person), oc.role, oc.event, oc.level, oc.region.clone(), oc.district.clone());
-            okey == key
-                || (person_key(&oc.person) == key.0
-                    && oc.role == c.role
-                    && oc.event.fills_post()
-                    && c.event.fills_post()
-                    && oc.region == c.region
-                    && b.rule.contains("candidacy"))
+        let pk = person_key(&c.person);
+        let key = (
+            pk.clone(),
+            c.role,
+            c.event,
+            c.level,
+            c.region.clone(),
+            c.district.clone(),
+        );
+        let fkey = (pk, c.role, c.region.clone());
+        let dup = seen.get(&key).copied().or_else(|| {
+            if c.event.fills_post() && b.rule.contains("candidacy") {
+                filled.get(&fkey).copied()
+            } else {
+                None
+            }
         });
         match dup {
-            Some(o) => {
+            Some(oi) => {
+                let o = &mut out[oi];
                 if o.change.previous_role.is_none() {
                     o.change.previous_role = c.previous_role.clone();
                 }
@@ -1606,9 +2110,14 @@ fn dedupe(v: Vec<Built>, rejected: &mut Vec<Rejection>, d: &Doc) -> Vec<Built> {
                     reason: format!("duplicate of the change in sentence {}", o.sentence),
                 });
             }
-            None => out.push(b),
+            None => {
+                seen.insert(key, out.len());
+                if c.event.fills_post() {
+                    filled.entry(fkey).or_insert(out.len());
+                }
+                out.push(b);
+            }
         }
     }
-    let _ = d;
     out
 }

@@ -44,9 +44,9 @@
 
 mod extract;
 mod tables;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use crate::model::{DetectInput, DetectedChange, Lang};
 use serde::Serialize;
@@ -104,10 +104,15 @@ pub struct Rejection {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "language: {}{}", self.lang, match &self.kazakh_latin {
-            Some(v) => format!(" (Latin, {v} alphabet)"),
-            None => String::new(),
-        })?;
+        writeln!(
+            f,
+            "language: {}{}",
+            self.lang,
+            match &self.kazakh_latin {
+                Some(v) => format!(" (Latin, {v} alphabet)"),
+                None => String::new(),
+            }
+        )?;
         writeln!(f, "sentences: {}", self.sentences.len())?;
         writeln!(f, "mentions:")?;
         for m in &self.mentions {
@@ -126,7 +131,10 @@ impl fmt::Display for Explanation {
                 ch.party,
                 ch.level,
                 ch.region,
-                ch.district.as_deref().map(|d| format!(" / {d}")).unwrap_or_default(),
+                ch.district
+                    .as_deref()
+                    .map(|d| format!(" / {d}"))
+                    .unwrap_or_default(),
                 if ch.acting { ", acting" } else { "" },
                 ch.confidence,
                 c.rule
@@ -142,7 +150,11 @@ impl fmt::Display for Explanation {
 
 /// Finds the leadership changes an article reports. Pure; never panics on any input.
 pub fn detect(input: &DetectInput, tables: &Tables) -> Vec<DetectedChange> {
-    extract::run(input, tables, false).changes.into_iter().map(|c| c.change).collect()
+    extract::run(input, tables, false)
+        .changes
+        .into_iter()
+        .map(|c| c.change)
+        .collect()
 }
 
 /// Like [`detect`], with the mentions found, the rule behind each change and every
@@ -157,7 +169,10 @@ pub fn region_code(name: &str, tables: &Tables) -> Option<String> {
     let t = name.trim();
     let up = t.to_ascii_uppercase();
     if let Some(rest) = up.strip_prefix("KZ-") {
-        if rest.len() == 2 && rest.chars().all(|c| c.is_ascii_digit()) && tables.geos.iter().any(|g| g.code == up) {
+        if rest.len() == 2
+            && rest.chars().all(|c| c.is_ascii_digit())
+            && tables.geos.iter().any(|g| g.code == up)
+        {
             return Some(up);
         }
     }
@@ -170,9 +185,15 @@ pub fn party_id(name: &str, tables: &Tables) -> Option<String> {
     if let Some(p) = tables.parties.iter().find(|p| p.id.eq_ignore_ascii_case(t)) {
         return Some(p.id.clone());
     }
-    let stripped: String = t.chars().filter(|c| !matches!(c, '«' | '»' | '"')).collect();
-    tables.lookup_phrase(&stripped).into_iter().find_map(|h| match h.payload {
-        tables::Payload::Party { idx, .. } => Some(tables.party_id_of(idx).to_string()),
-        _ => None,
-    })
+    let stripped: String = t
+        .chars()
+        .filter(|c| !matches!(c, '«' | '»' | '"'))
+        .collect();
+    tables
+        .lookup_phrase(&stripped)
+        .into_iter()
+        .find_map(|h| match h.payload {
+            tables::Payload::Party { idx, .. } => Some(tables.party_id_of(idx).to_string()),
+            _ => None,
+        })
 }

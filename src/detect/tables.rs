@@ -12,6 +12,32 @@ use crate::model::{Event, Level, Role};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the keys are short words, for which SipHash showed up in the profile.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FnvSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -192,9 +218,9 @@ pub struct Tables {
     pub(crate) parties: Vec<Party>,
     pub(crate) geos: Vec<GeoEntity>,
     phrases: Vec<Phrase>,
-    exact_idx: HashMap<String, Vec<u32>>,
-    stem_idx: HashMap<String, Vec<u32>>,
-    endings: HashSet<String>,
+    exact_idx: FnvMap<String, Vec<u32>>,
+    stem_idx: FnvMap<String, Vec<u32>>,
+    endings: FnvSet<String>,
     max_stem_chars: usize,
     pub(crate) kk_latin_words: Vec<String>,
 }
@@ -211,7 +237,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("lexicon.toml", include_str!("../../data/lang/lexicon.toml")),
     ("parties.toml", include_str!("../../data/lang/parties.toml")),
     ("regions.toml", include_str!("../../data/lang/regions.toml")),
-    ("districts.toml", include_str!("../../data/lang/districts.toml")),
+    (
+        "districts.toml",
+        include_str!("../../data/lang/districts.toml"),
+    ),
 ];
 
 fn bad(what: impl Into<String>) -> TablesError {
@@ -243,10 +272,15 @@ impl Tables {
     }
 
     fn compile(raw: FileSchema) -> Result<Tables, TablesError> {
-        let mut endings: HashSet<String> = HashSet::new();
+        let mut endings: FnvSet<String> = FnvSet::default();
         endings.insert(String::new());
         let kk = |k: &str| raw.endings.get(k).cloned().unwrap_or_default();
-        let (pl, der, poss, case) = (kk("kk_plural"), kk("kk_derivational"), kk("kk_possessive"), kk("kk_case"));
+        let (pl, der, poss, case) = (
+            kk("kk_plural"),
+            kk("kk_derivational"),
+            kk("kk_possessive"),
+            kk("kk_case"),
+        );
         let mut first: Vec<String> = vec![String::new()];
         first.extend(pl.iter().cloned());
         first.extend(der.iter().cloned());
@@ -274,8 +308,8 @@ impl Tables {
             parties: Vec::new(),
             geos: Vec::new(),
             phrases: Vec::new(),
-            exact_idx: HashMap::new(),
-            stem_idx: HashMap::new(),
+            exact_idx: FnvMap::default(),
+            stem_idx: FnvMap::default(),
             endings,
             max_stem_chars: 0,
             kk_latin_words: raw.kk_latin_words.iter().map(|w| fold(w)).collect(),
@@ -285,7 +319,9 @@ impl Tables {
             let voice = match c.voice.as_deref() {
                 None | Some("passive") => Voice::Passive,
                 Some("active") => Voice::Active,
-                Some(v) => return Err(bad(format!("cue voice {v:?} (expected passive or active)"))),
+                Some(v) => {
+                    return Err(bad(format!("cue voice {v:?} (expected passive or active)")))
+                }
             };
             let role = match &c.role {
                 Some(r) => Some(r.parse::<Role>().map_err(|e| bad(e.to_string()))?),
@@ -306,12 +342,27 @@ impl Tables {
         }
         for p in &raw.party {
             let idx = t.parties.len() as u32;
-            t.parties.push(Party { id: p.id.clone(), foreign: p.foreign });
+            t.parties.push(Party {
+                id: p.id.clone(),
+                foreign: p.foreign,
+            });
             for f in &p.forms {
-                t.add_phrase(f, Payload::Party { idx, ambiguous: false })?;
+                t.add_phrase(
+                    f,
+                    Payload::Party {
+                        idx,
+                        ambiguous: false,
+                    },
+                )?;
             }
             for f in &p.ambiguous {
-                t.add_phrase(f, Payload::Party { idx, ambiguous: true })?;
+                t.add_phrase(
+                    f,
+                    Payload::Party {
+                        idx,
+                        ambiguous: true,
+                    },
+                )?;
             }
         }
         for r in &raw.region {
@@ -325,7 +376,13 @@ impl Tables {
                 None => None,
             };
             let idx = t.geos.len() as u32;
-            t.geos.push(GeoEntity { name: r.name.clone(), code: r.code.clone(), kind, before: None, since });
+            t.geos.push(GeoEntity {
+                name: r.name.clone(),
+                code: r.code.clone(),
+                kind,
+                before: None,
+                since,
+            });
             for f in &r.forms {
                 t.add_phrase(f, Payload::Geo(idx))?;
             }
@@ -334,19 +391,29 @@ impl Tables {
             let kind = match d.kind.as_str() {
                 "district" => GeoKind::District,
                 "town" => GeoKind::Town,
-                k => return Err(bad(format!("district kind {k:?} (expected district or town)"))),
+                k => {
+                    return Err(bad(format!(
+                        "district kind {k:?} (expected district or town)"
+                    )))
+                }
             };
             let before = match &d.before {
                 Some(b) => {
-                    let (code, day) = b
-                        .split_once('@')
-                        .ok_or_else(|| bad(format!("district before {b:?} (expected CODE@YYYY-MM-DD)")))?;
+                    let (code, day) = b.split_once('@').ok_or_else(|| {
+                        bad(format!("district before {b:?} (expected CODE@YYYY-MM-DD)"))
+                    })?;
                     Some((code.to_string(), date(day)?))
                 }
                 None => None,
             };
             let idx = t.geos.len() as u32;
-            t.geos.push(GeoEntity { name: d.name.clone(), code: d.region.clone(), kind, before, since: None });
+            t.geos.push(GeoEntity {
+                name: d.name.clone(),
+                code: d.region.clone(),
+                kind,
+                before,
+                since: None,
+            });
             for f in &d.forms {
                 t.add_phrase(f, Payload::Geo(idx))?;
             }
@@ -372,9 +439,15 @@ impl Tables {
         let id = self.phrases.len() as u32;
         if first.stem {
             self.max_stem_chars = self.max_stem_chars.max(first.text.chars().count());
-            self.stem_idx.entry(first.text.clone()).or_default().push(id);
+            self.stem_idx
+                .entry(first.text.clone())
+                .or_default()
+                .push(id);
         } else {
-            self.exact_idx.entry(first.text.clone()).or_default().push(id);
+            self.exact_idx
+                .entry(first.text.clone())
+                .or_default()
+                .push(id);
         }
         self.phrases.push(Phrase { words, payload });
         Ok(())
@@ -382,7 +455,8 @@ impl Tables {
 
     pub fn word_matches(&self, p: &Pat, key: &str) -> bool {
         if p.stem {
-            key.strip_prefix(p.text.as_str()).is_some_and(|rest| self.endings.contains(rest))
+            key.strip_prefix(p.text.as_str())
+                .is_some_and(|rest| self.endings.contains(rest))
         } else {
             key == p.text
         }
@@ -395,12 +469,32 @@ impl Tables {
         if key.is_empty() {
             return;
         }
-        let mut cands: Vec<(u32, usize)> = Vec::new();
+        let push = |pid: u32, stem_chars: usize, out: &mut Vec<Hit>| {
+            let ph = &self.phrases[pid as usize];
+            let ok = ph.words.iter().enumerate().skip(1).all(|(k, w)| {
+                toks.get(i + k)
+                    .is_some_and(|t| !t.key.is_empty() && self.word_matches(w, &t.key))
+            });
+            if ok {
+                out.push(Hit {
+                    len: ph.words.len(),
+                    payload: ph.payload,
+                    stem_chars,
+                });
+            }
+        };
         if let Some(v) = self.exact_idx.get(key) {
-            cands.extend(v.iter().map(|&p| (p, key.chars().count())));
+            let n = key.chars().count();
+            for &p in v {
+                push(p, n, out);
+            }
         }
         let mut n = 0;
-        for (b, _) in key.char_indices().skip(1).chain(std::iter::once((key.len(), ' '))) {
+        for (b, _) in key
+            .char_indices()
+            .skip(1)
+            .chain(std::iter::once((key.len(), ' ')))
+        {
             n += 1;
             if n > self.max_stem_chars {
                 break;
@@ -408,17 +502,10 @@ impl Tables {
             let (stem, rest) = key.split_at(b);
             if let Some(v) = self.stem_idx.get(stem) {
                 if self.endings.contains(rest) {
-                    cands.extend(v.iter().map(|&p| (p, n)));
+                    for &p in v {
+                        push(p, n, out);
+                    }
                 }
-            }
-        }
-        for (pid, stem_chars) in cands {
-            let ph = &self.phrases[pid as usize];
-            let ok = ph.words.iter().enumerate().skip(1).all(|(k, w)| {
-                toks.get(i + k).is_some_and(|t| !t.key.is_empty() && self.word_matches(w, &t.key))
-            });
-            if ok {
-                out.push(Hit { len: ph.words.len(), payload: ph.payload, stem_chars });
             }
         }
     }
@@ -452,13 +539,20 @@ impl Tables {
 fn pat(w: &str) -> Pat {
     let f = fold(w);
     match f.strip_suffix('~') {
-        Some(s) => Pat { text: s.to_string(), stem: true },
-        None => Pat { text: f, stem: false },
+        Some(s) => Pat {
+            text: s.to_string(),
+            stem: true,
+        },
+        None => Pat {
+            text: f,
+            stem: false,
+        },
     }
 }
 
 fn date(s: &str) -> Result<NaiveDate, TablesError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(format!("date {s:?} (expected YYYY-MM-DD)")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| bad(format!("date {s:?} (expected YYYY-MM-DD)")))
 }
 
 fn merge(into: &mut FileSchema, f: FileSchema) {
@@ -485,7 +579,10 @@ fn merge(into: &mut FileSchema, f: FileSchema) {
 
 fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
     let v = c.value.as_deref().unwrap_or("");
-    let num = |v: &str| v.parse::<i64>().map_err(|_| bad(format!("cue {} value {v:?} is not a number", c.kind)));
+    let num = |v: &str| {
+        v.parse::<i64>()
+            .map_err(|_| bad(format!("cue {} value {v:?} is not a number", c.kind)))
+    };
     let role = |v: &str| v.parse::<Role>().map_err(|e| bad(e.to_string()));
     let event = |v: &str| v.parse::<Event>().map_err(|e| bad(e.to_string()));
     Ok(match c.kind.as_str() {

@@ -72,7 +72,11 @@ impl Token {
                 s.get(..off).unwrap_or(s)
             }
             None => {
-                let off = s.char_indices().nth(keep).map(|(i, _)| i).unwrap_or(s.len());
+                let off = s
+                    .char_indices()
+                    .nth(keep)
+                    .map(|(i, _)| i)
+                    .unwrap_or(s.len());
                 &s[..off]
             }
         }
@@ -113,7 +117,7 @@ fn split_keep(s: &str) -> impl Iterator<Item = &str> {
         let first_alpha = rest.chars().next().is_some_and(is_alpha);
         let end = rest
             .char_indices()
-            .find(|(_, c)| is_alpha(c) != first_alpha)
+            .find(|&(_, c)| is_alpha(c) != first_alpha)
             .map(|(i, _)| i)
             .unwrap_or(rest.len());
         let (a, b) = rest.split_at(end);
@@ -174,7 +178,8 @@ const KK_2021: &str = "äğñöşūüÄĞÑÖŞŪÜ";
 /// Guesses the language (and, for Kazakh in Latin letters, the alphabet).
 /// `hint` wins for the language; the script is always read from the text.
 pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang, Option<LatinKk>) {
-    let (mut cyr, mut lat, mut kk_cyr, mut acute, mut y21, mut dotless) = (0usize, 0usize, 0, 0, 0, 0);
+    let (mut cyr, mut lat, mut kk_cyr, mut acute, mut y21, mut dotless) =
+        (0usize, 0usize, 0, 0, 0, 0);
     let mut apos = 0usize;
     let mut prev = ' ';
     // Bounded: the first 200k characters are plenty to decide.
@@ -193,9 +198,6 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
             } else if c == 'ı' {
                 dotless += 1;
             }
-        }
-        if is_alpha(c) && prev == '\'' {
-            // handled via the previous char below
         }
         if is_alpha(prev) && c == '\'' && "agnouscyiAGNOUSCYI".contains(prev) {
             apos += 1;
@@ -228,17 +230,22 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
         .take(5_000)
     {
         let lw = w.to_lowercase();
-        if kk_words.iter().any(|k| *k == lw) {
+        if kk_words.contains(&lw) {
             kk_hits += 1;
         }
-        if matches!(lw.as_str(), "the" | "of" | "and" | "to" | "was" | "has" | "is" | "for" | "with" | "as") {
+        if matches!(
+            lw.as_str(),
+            "the" | "of" | "and" | "to" | "was" | "has" | "is" | "for" | "with" | "as"
+        ) {
             en_hits += 1;
         }
     }
     let kk = match hint {
         Some(Lang::Kk) => true,
         Some(_) => false,
-        None => (variant.is_some() && (acute + y21 + dotless) * 50 >= lat.max(1)) || kk_hits > en_hits,
+        None => {
+            (variant.is_some() && (acute + y21 + dotless) * 50 >= lat.max(1)) || kk_hits > en_hits
+        }
     };
     if kk {
         (Lang::Kk, Some(variant.unwrap_or(LatinKk::Acute)))
@@ -247,14 +254,15 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
     }
 }
 
-/// Lower-case fold used for every key: ё→е, й→и (as the scorer does), apostrophes kept.
+/// Lower-case fold used for every key: ё→е, й→и and і→и (as the scorer does; the 2021
+/// Latin alphabet writes both і and и as «i»), apostrophes kept.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         for l in c.to_lowercase() {
             out.push(match l {
                 'ё' => 'е',
-                'й' => 'и',
+                'й' | 'і' => 'и',
                 _ => l,
             });
         }
@@ -326,7 +334,7 @@ fn base(c: char, v: LatinKk) -> &'static str {
         ('g', _) => "г",
         ('ǵ', _) | ('ğ', _) => "ғ",
         ('h', _) => "х",
-        ('i', _) => "і",
+        ('i', _) => "и",
         ('ı', LatinKk::Y2021) => "ы",
         ('ı', _) => "и",
         ('j', _) => "ж",
@@ -398,15 +406,20 @@ pub fn tokenize(text: &str, latin_kk: Option<LatinKk>) -> Vec<Token> {
             let nchars = surface.chars().count();
             let (key, key_src) = if nchars > 64 {
                 (String::new(), None)
-            } else if let (Some(v), false) = (latin_kk, numeric || surface.chars().any(is_cyrillic)) {
+            } else if let (Some(v), false) = (latin_kk, numeric || surface.chars().any(is_cyrillic))
+            {
                 let (k, m) = translit(surface, v);
-                (k, Some(m.into_iter().map(|o| o).collect()))
+                (k, Some(m))
             } else {
                 (fold(surface), None)
             };
             let cap = c.is_uppercase();
             let letters = surface.chars().filter(|c| is_alpha(*c)).count();
-            let acronym = letters >= 2 && surface.chars().filter(|c| is_alpha(c)).all(char::is_uppercase);
+            let acronym = letters >= 2
+                && surface
+                    .chars()
+                    .filter(|c| is_alpha(*c))
+                    .all(char::is_uppercase);
             toks.push(Token {
                 start: i,
                 end,
@@ -452,8 +465,9 @@ pub fn tokenize(text: &str, latin_kk: Option<LatinKk>) -> Vec<Token> {
 
 /// Abbreviations after which a full stop does not end a sentence.
 const ABBREV: &[&str] = &[
-    "г", "гг", "т", "б", "ж", "им", "см", "ул", "обл", "р", "пр", "тел", "млн", "млрд", "тыс", "mr",
-    "mrs", "ms", "dr", "st", "no", "vs", "etc", "jr", "sr", "inc", "co", "т.б", "с", "п", "ст",
+    "г", "гг", "т", "б", "ж", "им", "см", "ул", "обл", "р", "пр", "тел", "млн", "млрд", "тыс",
+    "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "jr", "sr", "inc", "co", "т.б", "с", "п",
+    "ст",
 ];
 
 /// Sentence boundaries as half-open token ranges. A full stop after an initial
@@ -473,10 +487,18 @@ pub fn sentences(toks: &[Token], text: &str) -> Vec<(usize, usize)> {
                 let initial = prev.is_some_and(|p| {
                     p.is_word() && p.cap && p.surface(text).chars().count() == 1 && p.end == t.start
                 });
-                let abbrev = prev.is_some_and(|p| p.is_word() && p.end == t.start && ABBREV.contains(&p.key.as_str()));
-                let next = toks[i + 1..].iter().find(|n| !matches!(n.kind, TokKind::Punct('"') | TokKind::Punct('»')));
+                let abbrev = prev.is_some_and(|p| {
+                    p.is_word() && p.end == t.start && ABBREV.contains(&p.key.as_str())
+                });
+                let next = toks[i + 1..]
+                    .iter()
+                    .find(|n| !matches!(n.kind, TokKind::Punct('"') | TokKind::Punct('»')));
                 let next_lower = next.is_some_and(|n| {
-                    n.is_word() && n.surface(text).chars().next().is_some_and(char::is_lowercase)
+                    n.is_word()
+                        && n.surface(text)
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_lowercase)
                 });
                 !(initial || abbrev || next_lower)
             }
@@ -485,10 +507,16 @@ pub fn sentences(toks: &[Token], text: &str) -> Vec<(usize, usize)> {
         if end_here {
             // keep a closing quote with its sentence
             let mut e = i + 1;
-            while e < toks.len() && matches!(toks[e].kind, TokKind::Punct('»') | TokKind::Punct('"')) {
+            while e < toks.len()
+                && matches!(toks[e].kind, TokKind::Punct('»') | TokKind::Punct('"'))
+            {
                 e += 1;
             }
-            if e > start && toks[start..e].iter().any(|t| t.kind != TokKind::Punct('\n')) {
+            if e > start
+                && toks[start..e]
+                    .iter()
+                    .any(|t| t.kind != TokKind::Punct('\n'))
+            {
                 out.push((start, e));
             }
             start = e;

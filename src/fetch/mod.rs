@@ -188,6 +188,8 @@ pub enum FeedResponse {
         /// The validators to keep (refreshed if the 304 carried new ones).
         validators: Validators,
         max_age: Option<Duration>,
+        /// As for `Fetched`: a 301/308 chain that ended in a 304 still moves the feed.
+        permanent_redirect_to: Option<String>,
     },
     Fetched {
         /// Decompressed body as received.
@@ -371,6 +373,7 @@ impl Fetcher {
             return Ok(FeedResponse::NotModified {
                 validators: new_validators,
                 max_age,
+                permanent_redirect_to: landed.permanent_to.as_ref().map(|u| u.to_string()),
             });
         }
         let Landed {

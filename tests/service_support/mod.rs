@@ -141,7 +141,9 @@ format = "{log_format}"
         db = dir.join("bw.sqlite").display()
     );
     for (name, url) in feeds {
-        s.push_str(&format!("\n[[feeds]]\nname = \"{name}\"\nurl = \"{url}\"\nlang = \"en\"\n"));
+        s.push_str(&format!(
+            "\n[[feeds]]\nname = \"{name}\"\nurl = \"{url}\"\nlang = \"en\"\n"
+        ));
     }
     s
 }
@@ -153,53 +155,58 @@ pub fn write_atomically(path: &Path, text: &str) {
     std::fs::rename(&tmp, path).unwrap();
 }
 
-/// The test's end of `$NOTIFY_SOCKET`.
+/// The test's end of `$NOTIFY_SOCKET`. A thread drains the socket all the
+/// time, as systemd does: a full socket buffer would block the daemon's
+/// next notification and with it the daemon.
 pub struct NotifySocket {
     pub path: PathBuf,
-    sock: UnixDatagram,
-    /// Every datagram received so far, in order.
-    pub messages: Vec<String>,
+    received: Arc<Mutex<Vec<String>>>,
 }
 
 impl NotifySocket {
     pub fn bind(dir: &Path) -> NotifySocket {
         let path = dir.join("notify.sock");
         let sock = UnixDatagram::bind(&path).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
-        NotifySocket {
-            path,
-            sock,
-            messages: Vec::new(),
-        }
+        let received: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = received.clone();
+        // Ends with the test process, or when the socket fails.
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 4096];
+            while let Ok(n) = sock.recv(&mut buf) {
+                sink.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        });
+        NotifySocket { path, received }
     }
 
-    /// Receives until a datagram has a line equal to `line` (e.g. `READY=1`);
-    /// returns that datagram.
-    pub fn wait_for_line(&mut self, line: &str, timeout: Duration) -> Option<String> {
+    /// Every datagram received so far, in order.
+    pub fn messages(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until some datagram has a line equal to `line` (e.g. `READY=1`)
+    /// and returns it.
+    pub fn wait_for_line(&self, line: &str, timeout: Duration) -> Option<String> {
         self.wait_for(timeout, |m| m.lines().any(|l| l == line))
     }
 
-    pub fn wait_for(&mut self, timeout: Duration, pred: impl Fn(&str) -> bool) -> Option<String> {
-        let deadline = Instant::now() + timeout;
-        let mut buf = vec![0u8; 4096];
-        while Instant::now() < deadline {
-            match self.sock.recv(&mut buf) {
-                Ok(n) => {
-                    let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
-                    self.messages.push(msg.clone());
-                    if pred(&msg) {
-                        return Some(msg);
-                    }
-                }
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
-                Err(e) => panic!("notify socket: {e}"),
-            }
-        }
-        None
+    pub fn wait_for(&self, timeout: Duration, pred: impl Fn(&str) -> bool) -> Option<String> {
+        wait_until(timeout, || self.messages().into_iter().find(|m| pred(m)))
     }
 
+    /// How many datagrams have a line equal to `line`.
     pub fn count_lines(&self, line: &str) -> usize {
-        self.messages.iter().filter(|m| m.lines().any(|l| l == line)).count()
+        self.messages()
+            .iter()
+            .filter(|m| m.lines().any(|l| l == line))
+            .count()
+    }
+
+    /// Waits until `n` datagrams have a line equal to `line`.
+    pub fn wait_for_count(&self, line: &str, n: usize, timeout: Duration) -> bool {
+        wait_until(timeout, || (self.count_lines(line) >= n).then_some(())).is_some()
     }
 }
 
