@@ -281,8 +281,8 @@ fn level_en(l: Option<Level>) -> &'static str {
 }
 
 const SURNAME_ENDS: &[&str] = &[
-    "ов", "ев", "ин", "ова", "ева", "ина", "ұлы", "улы", "қызы", "кызы", "енко", "ский", "ская",
-    "цкий", "ых", "uly", "kyzy", "ov", "ev", "ova", "eva", "in", "ina", "enko", "sky", "ұлы",
+    "ов", "ев", "ин", "ова", "ева", "ина", "ұлы", "улы", "қызы", "кызы", "енко", "скии", "ская",
+    "цкии", "ых", "uly", "kyzy", "ov", "ev", "ova", "eva", "in", "ina", "enko", "sky", "ұлы",
     "оглы",
 ];
 const KK_NAME_CASES: &[&str] = &[
@@ -503,7 +503,8 @@ impl<'a> Doc<'a> {
                 .iter()
                 .any(|e| k.ends_with(e)),
             Lang::Ru => [
-                "ого", "его", "ых", "их", "ия", "ии", "ства", "ета", "ата", "ора", "ела",
+                "ого", "его", "ых", "их", "ия", "ии", "ства", "ета", "ата", "ора", "ела", "ои",
+                "еи",
             ]
             .iter()
             .any(|e| k.ends_with(e)),
@@ -1155,7 +1156,10 @@ impl<'a> Doc<'a> {
                 return "other";
             }
         }
-        for _ in 0..7 {
+        // a place or level word is the branch's only if a branch word follows it:
+        // «председателем областного совета» belongs to a council
+        let mut saw_place = false;
+        for _ in 0..8 {
             if k >= self.toks.len() {
                 break;
             }
@@ -1165,8 +1169,11 @@ impl<'a> Doc<'a> {
             }
             if let Some(m) = self.m_at(k) {
                 match (&m.kind, self.cue(m)) {
-                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => {
-                        return "branch"
+                    (_, Some(CueKind::Branch)) => return "branch",
+                    (MK::Geo(_), _) | (_, Some(CueKind::Level(_))) => {
+                        saw_place = true;
+                        k = m.end;
+                        continue;
                     }
                     (MK::Party(_), _) | (_, Some(CueKind::PartyWord)) => {
                         saw_party = true;
@@ -1180,8 +1187,16 @@ impl<'a> Doc<'a> {
             }
             break;
         }
-        if saw_party {
+        let noun_next = self
+            .toks
+            .get(k)
+            .is_some_and(|t| t.is_word() && !t.cap && self.tok_m[k] == NONE);
+        if saw_place && noun_next {
+            "other"
+        } else if saw_party {
             "central"
+        } else if saw_place {
+            "branch"
         } else {
             "bare"
         }
@@ -1211,10 +1226,19 @@ impl<'a> Doc<'a> {
             .any(|j| matches!(self.toks[j].key.as_str(), "as" | "пост" | "должность"))
     }
 
+    /// «исполняющий обязанности председателя», "acting chairman», «төрағасының міндетін
+    /// уақытша атқарушы»: the acting phrase touches the role (one word may sit between).
     fn acting_near(&self, r: &Mention) -> bool {
-        let lo = r.start.saturating_sub(4);
-        let hi = (r.end + 5).min(self.toks.len());
-        (lo..hi).any(|j| self.cue_at(j) == Some(CueKind::Acting))
+        let acting = |j: usize| self.cue_at(j) == Some(CueKind::Acting);
+        // «атқарушы болып төраға орынбасары»: «болып» ends the acting phrase
+        let gap_ok = |end: usize| {
+            end == r.start
+                || end + 1 == r.start && !matches!(self.toks[end].key.as_str(), "болып" | "етип")
+        };
+        let before = (r.start.saturating_sub(2)..r.start)
+            .any(|j| acting(j) && self.m_at(j).is_some_and(|m| gap_ok(m.end)));
+        let after = (r.end..(r.end + 2).min(self.toks.len())).any(acting);
+        before || after
     }
 
     // ------------------------------------------------------------------ relations
@@ -1222,11 +1246,22 @@ impl<'a> Doc<'a> {
     #[allow(clippy::needless_range_loop)]
     fn relate(&self, rejected: &mut Vec<Rejection>) -> Vec<Built> {
         let topic = self.topic();
-        let topic_region = topic
-            .geo
-            .as_ref()
-            .and_then(|(ids, l)| resolve_geo(self.t, ids, *l, None, self.published))
-            .map(|r| r.1);
+        // the region the article is about, to choose between same-named districts
+        // («Есіл ауданы» is in Akmola, North Kazakhstan and Astana): the first place
+        // named with a region word, else the topic branch's region
+        let named_region = self.ments.iter().find_map(|m| match &m.kind {
+            MK::Geo(ids) if self.geo_level(m) == Some(Level::Region) => {
+                resolve_geo(self.t, ids, Some(Level::Region), None, self.published).map(|r| r.1)
+            }
+            _ => None,
+        });
+        let topic_region = named_region.or_else(|| {
+            topic
+                .geo
+                .as_ref()
+                .and_then(|(ids, l)| resolve_geo(self.t, ids, *l, None, self.published))
+                .map(|r| r.1)
+        });
         let mut out: Vec<Built> = Vec::new();
         let mut last_date: Option<DateInfo> = None;
         let mut main_date: Option<NaiveDate> = None;
@@ -1490,6 +1525,16 @@ impl<'a> Doc<'a> {
                     if fills && self.in_prev(m.start) {
                         continue;
                     }
+                    // a participle's post stands right next to it: «төрағасы болып сайланған»,
+                    // «избранный председателем», "newly elected chairman"
+                    let gap = if m.end <= e.start {
+                        e.start - m.end
+                    } else {
+                        m.start.saturating_sub(e.end)
+                    };
+                    if cue.strict_role && gap > 1 {
+                        continue;
+                    }
                     let owner = self.role_owner(m);
                     if head && owner != "branch" {
                         continue;
@@ -1590,11 +1635,26 @@ impl<'a> Doc<'a> {
                         if fills {
                             for om in self.mentions_in(a, b) {
                                 if let Some(CueKind::Role(or)) = self.cue(om) {
-                                    if om.start != m.start
-                                        && om.end <= person_end
-                                        && person_end - om.end <= 6
-                                        && self.tok_n.get(om.end).is_some_and(|&x| x != NONE)
-                                    {
+                                    // «первый заместитель председателя филиала Нурлан Абдиев»:
+                                    // only the branch's own words may sit between
+                                    let pstart = self.names[person_idx as usize].start;
+                                    let touches = om.end <= pstart
+                                        && pstart - om.end <= 4
+                                        && (om.end..pstart).all(|k| {
+                                            self.is_filler(k)
+                                                || self.m_at(k).is_some_and(|x| {
+                                                    matches!(x.kind, MK::Geo(_) | MK::Party(_))
+                                                        || matches!(
+                                                            self.cue(x),
+                                                            Some(
+                                                                CueKind::Branch
+                                                                    | CueKind::Level(_)
+                                                                    | CueKind::PartyWord
+                                                            )
+                                                        )
+                                                })
+                                        });
+                                    if om.start != m.start && touches && !via_pronoun {
                                         apposed_prev = Some(or);
                                     }
                                 }
@@ -1716,9 +1776,23 @@ impl<'a> Doc<'a> {
                 let person_name = self.canonical_name(&self.names[person_idx as usize], oblique);
 
                 // ---- date
+                // a resignation takes effect when accepted: «өтінішін қанағаттандырды»,
+                // «принял его отставку» with a date in the next sentence
+                let accepted = |sj: usize| {
+                    self.sents.get(sj).is_some_and(|&(x, y)| {
+                        self.mentions_in(x, y.min(x + 2 * WIN))
+                            .any(|m| self.cue(m) == Some(CueKind::Accept))
+                    })
+                };
                 let date = match sent_dates[si] {
                     Some((DateInfo::Full(d), _)) => Some(d),
                     Some((DateInfo::MonthOnly, _)) => None,
+                    None if event == Event::Resigned => (si + 1..si + 3)
+                        .find(|&sj| accepted(sj))
+                        .and_then(|sj| match sent_dates.get(sj) {
+                            Some(Some((DateInfo::Full(d), _))) => Some(*d),
+                            _ => None,
+                        }),
                     None if cue.backstory || event == Event::Resigned || via_pronoun && !fills => {
                         None
                     }
@@ -1734,19 +1808,34 @@ impl<'a> Doc<'a> {
                         apposed_prev.map(|r| format!("{} of {}", role_en(r), level_en(Some(lvl))))
                     });
                     if previous_role.is_none() {
-                        if let Some((na, nb)) = self.sents.get(si + 1).copied() {
+                        // the next sentence or the one after may say what they did before
+                        for (sj, (na, nb)) in
+                            self.sents.iter().copied().enumerate().skip(si + 1).take(2)
+                        {
+                            if previous_role.is_some() {
+                                break;
+                            }
                             let starts_pron = self.mentions_in(na, nb).next().is_some_and(|m| {
                                 m.start == na && self.cue(m) == Some(CueKind::Pronoun)
                             });
                             let names_person = (na..nb.min(na + WIN)).any(|k| {
-                                self.tok_n[k] != NONE
-                                    && self.nom[self.tok_n[k] as usize].0 == person_name
+                                self.tok_n[k] != NONE && {
+                                    // «Dzhumagaliyev» names «Samat Dzhumagaliyev»
+                                    let mine: Vec<String> = person_name
+                                        .split_whitespace()
+                                        .map(super::text::fold)
+                                        .collect();
+                                    self.nom[self.tok_n[k] as usize]
+                                        .1
+                                        .iter()
+                                        .all(|p| mine.contains(p))
+                                }
                             });
                             let has_event = self
                                 .mentions_in(na, nb)
                                 .any(|m| matches!(self.cue(m), Some(CueKind::Event(_))));
-                            if (starts_pron || names_person) && !has_event {
-                                previous_role = self.prev_role_in(si + 1, None);
+                            if (starts_pron && sj == si + 1 || names_person) && !has_event {
+                                previous_role = self.prev_role_in(sj, None);
                             }
                         }
                     }

@@ -18,7 +18,10 @@
 //!   `kk_possessive`, `kk_case` are chained (plural/derivational + possessive + case);
 //!   any other list (`ru`, `en`) is a flat list.
 //! - `[[cue]]` — `kind`, `value`, `forms` (+ `voice`, `needs`, `window`, `role`,
-//!   `backstory` for events): the words for roles, events, levels, branch, negatives...
+//!   `backstory`, `strict_role` for events): the words for roles, events, levels,
+//!   branch, owners (party centre, state bodies), negatives (future, modal, denial,
+//!   delegates, death), previous-role markers, dates. `data/lang/lexicon.toml` lists
+//!   every kind in its header comment.
 //! - `[[party]]` — `id`, `forms`, `ambiguous` (only when capitalised and quoted or next
 //!   to "party"), `foreign`.
 //! - `[[region]]` — `code`, `name`, `kind` (region|city), `since`, `forms`.

@@ -75,6 +75,8 @@ struct CueDef {
     role: Option<String>,
     #[serde(default)]
     backstory: bool,
+    #[serde(default)]
+    strict_role: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +156,7 @@ pub enum CueKind {
     RelDay(i64),
     SameDay,
     Year,
+    Accept,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +167,9 @@ pub struct Cue {
     pub window: usize,
     pub role: Option<Role>,
     pub backstory: bool,
+    /// The post must be named right next to the verb («төрағасы болып сайланған»):
+    /// participles are used attributively too.
+    pub strict_role: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,6 +341,7 @@ impl Tables {
                 window: c.window.unwrap_or(5),
                 role,
                 backstory: c.backstory,
+                strict_role: c.strict_role,
             });
             for f in &c.forms {
                 t.add_phrase(f, Payload::Cue(idx))?;
@@ -615,6 +622,7 @@ fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
         "relday" => CueKind::RelDay(num(v)?),
         "sameday" => CueKind::SameDay,
         "year" => CueKind::Year,
+        "accept" => CueKind::Accept,
         k => return Err(bad(format!("unknown cue kind {k:?}"))),
     })
 }

@@ -575,6 +575,71 @@ fn kk_chair_of_another_body_is_not_a_branch_post() {
     assert!(v.is_empty(), "{v:#?}");
 }
 
+#[test]
+fn participles_report_a_change_only_next_to_the_post() {
+    let c = one(kk("«AMANAT» партиясы Қызылорда облыстық филиалының төрағасы болып сайланған Ерлан Омаров делегаттарға алғыс айтты."));
+    check(
+        &c,
+        "Ерлан Омаров",
+        Role::Chair,
+        Event::Elected,
+        "KZ-43",
+        Level::Region,
+    );
+    let r = one(ru("Избранный председателем Атырауского областного филиала партии AMANAT Ерлан Омаров поблагодарил делегатов."));
+    check(
+        &r,
+        "Ерлан Омаров",
+        Role::Chair,
+        Event::Elected,
+        "KZ-23",
+        Level::Region,
+    );
+    // an akim «appointed» earlier is not appointed to the branch post named later
+    let v = kk("«AMANAT» партиясы Ордабасы аудандық филиалының делегаттары жуырда аудан әкімі болып тағайындалған Ерлан Омаровты филиал төрағасы етіп сайлады.");
+    let c = one(v);
+    assert_eq!(c.event, Event::Elected, "{c:#?}");
+}
+
+#[test]
+fn kk_long_conference_report_yields_only_the_branch_post() {
+    let text = "Бүгін Орал қаласында «AMANAT» партиясы Батыс Қазақстан облыстық филиалының есепті-сайлау конференциясы өтті.
+Конференция жұмысына партия Төрағасының орынбасары Ерлан Жақанов және Мәжіліс депутаты Аманжан Жамалов қатысты.
+Филиалдың төрағасы Қанат Шаханов өткен кезеңде атқарылған жұмыстар туралы есеп берді.
+Делегаттар филиалдың саяси кеңесінің жаңа құрамын сайлады.
+Сондай-ақ филиалдың тексеру комиссиясының төрағасы болып Гүлнәр Есмұрзаева сайланды.
+Конференция соңында Қанат Шаханов филиал төрағасы болып қайта сайланды.
+«Жастар Рухы» жастар қанатының облыстық кеңесінің төрағасы болып Әділет Мұхамбетов сайланды.";
+    let c = one(kk(text));
+    check(
+        &c,
+        "Қанат Шаханов",
+        Role::Chair,
+        Event::ReElected,
+        "KZ-27",
+        Level::Region,
+    );
+}
+
+#[test]
+fn ru_long_conference_report_yields_only_the_branch_post() {
+    let text = "В Уральске прошла отчетно-выборная конференция Западно-Казахстанского областного филиала партии AMANAT.
+С отчетом выступил председатель филиала Канат Шаханов.
+Председателем ревизионной комиссии избрана Гульнар Есмурзаева.
+Руководителем депутатской фракции партии в областном маслихате утвержден Бауыржан Избасаров.
+По итогам голосования Канат Шаханов переизбран председателем филиала.
+Председателем областного совета молодежного крыла избран Адилет Мухамбетов.";
+    let c = one(ru(text));
+    check(
+        &c,
+        "Канат Шаханов",
+        Role::Chair,
+        Event::ReElected,
+        "KZ-27",
+        Level::Region,
+    );
+}
+
 // ---------------------------------------------------------------- Kazakh in Latin letters
 
 #[test]
@@ -980,6 +1045,21 @@ fn en_previous_role_in_a_relative_clause() {
 }
 
 #[test]
+fn en_named_the_new_post_but_not_named_after() {
+    let c = one(en("The Ak Zhol party named Aruzhan Tokhtarova the new executive secretary of its Pavlodar regional branch."));
+    check(
+        &c,
+        "Aruzhan Tokhtarova",
+        Role::ExecutiveSecretary,
+        Event::Appointed,
+        "KZ-55",
+        Level::Region,
+    );
+    let v = en("The school was named after Abai, said the new chairman of the AMANAT Pavlodar regional branch Yerlan Omarov.");
+    assert!(v.is_empty(), "{v:#?}");
+}
+
+#[test]
 fn en_became_vacant_is_not_an_election() {
     let v = en("The post of chairman of the AMANAT Kostanay regional branch became vacant after Arman Bekov resigned.");
     assert_eq!(v.len(), 1, "{v:#?}");
@@ -1020,6 +1100,41 @@ fn ru_dash_headline() {
         Event::Elected,
         "KZ-55",
         Level::Region,
+    );
+}
+
+#[test]
+fn ru_decision_to_appoint_with_indeclinable_name() {
+    let c = one(ru("Бюро политсовета Атырауского областного филиала партии AMANAT решило назначить Айгерим Сериккызы исполнительным секретарем филиала."));
+    check(
+        &c,
+        "Айгерим Сериккызы",
+        Role::ExecutiveSecretary,
+        Event::Appointed,
+        "KZ-23",
+        Level::Region,
+    );
+}
+
+#[test]
+fn same_named_districts_follow_the_article_region() {
+    let a = one(kk("Ақмола облысында «AMANAT» партиясы Есіл аудандық филиалының төрағасы болып Ерлан Омаров сайланды."));
+    assert_eq!(
+        (a.region.as_str(), a.district.as_deref()),
+        ("KZ-11", Some("Yesil"))
+    );
+    let b = one(kk("Солтүстік Қазақстан облысында «AMANAT» партиясы Есіл аудандық филиалының төрағасы болып Ерлан Омаров сайланды."));
+    assert_eq!(b.region, "KZ-59");
+    let c = one(ru(
+        "Председателем Павлодарского районного филиала партии AMANAT избран Ерлан Омаров.",
+    ));
+    check(
+        &c,
+        "Ерлан Омаров",
+        Role::Chair,
+        Event::Elected,
+        "KZ-55",
+        Level::District,
     );
 }
 
