@@ -46,7 +46,10 @@ pub enum DaemonError {
     #[error("database: {0}")]
     Store(#[from] crate::store::StoreError),
     #[error("cannot bind the API to {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("API token: {0}")]
     Token(std::io::Error),
     #[error("signal handler: {0}")]
@@ -98,7 +101,16 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
 
     let (api_shutdown_tx, api_shutdown_rx) = tokio::sync::watch::channel(false);
     let api_task = if config.api.enabled {
-        Some(start_api(&config, state.pipeline.tables.clone(), &db_path, metrics.clone(), api_shutdown_rx).await?)
+        Some(
+            start_api(
+                &config,
+                state.pipeline.tables.clone(),
+                &db_path,
+                metrics.clone(),
+                api_shutdown_rx,
+            )
+            .await?,
+        )
     } else {
         None
     };
@@ -201,7 +213,11 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
     Ok(())
 }
 
-async fn reload(opts: &DaemonOptions, db: &Db, metrics: &Arc<Metrics>) -> Result<Option<Running>, String> {
+async fn reload(
+    opts: &DaemonOptions,
+    db: &Db,
+    metrics: &Arc<Metrics>,
+) -> Result<Option<Running>, String> {
     let Some(path) = &opts.config_path else {
         return Ok(None);
     };
@@ -211,16 +227,19 @@ async fn reload(opts: &DaemonOptions, db: &Db, metrics: &Arc<Metrics>) -> Result
     db.call(move |s| s.sync_feeds(&specs, Utc::now()))
         .await
         .map_err(|e| e.to_string())?;
-    build(config, db, metrics).map(Some).map_err(|e| e.to_string())
+    build(config, db, metrics)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// Sleep until the earliest feed is due, at most [`MAX_SLEEP`].
 async fn next_wake(db: &Db, state: &Running, now: DateTime<Utc>) -> Duration {
-    let next_feed = db
-        .call(|s| s.feeds())
-        .await
-        .ok()
-        .and_then(|f| f.into_iter().filter(|f| f.enabled).filter_map(|f| f.next_check_at).min());
+    let next_feed = db.call(|s| s.feeds()).await.ok().and_then(|f| {
+        f.into_iter()
+            .filter(|f| f.enabled)
+            .filter_map(|f| f.next_check_at)
+            .min()
+    });
     let next_digest = state.next_digest.values().min().copied();
     [next_feed, next_digest]
         .into_iter()
@@ -233,7 +252,13 @@ async fn next_wake(db: &Db, state: &Running, now: DateTime<Utc>) -> Duration {
 
 /// Runs every digest whose scheduled time has passed (or all of them when
 /// `force`), and retries queued messages.
-async fn run_due_digests(state: &mut Running, db: &Db, metrics: &Arc<Metrics>, now: DateTime<Utc>, force: bool) {
+async fn run_due_digests(
+    state: &mut Running,
+    db: &Db,
+    metrics: &Arc<Metrics>,
+    now: DateTime<Utc>,
+    force: bool,
+) {
     let Some(mailer) = state.mailer.clone() else {
         return;
     };
@@ -242,16 +267,32 @@ async fn run_due_digests(state: &mut Running, db: &Db, metrics: &Arc<Metrics>, n
             // Immediate digests mail new changes as soon as they are stored,
             // no more often than `immediate_min_interval_secs`.
             if let Ok(from) = crate::mail::parse_mailbox(
-                &state.config.smtp.as_ref().map(|s| s.from.clone()).unwrap_or_default(),
+                &state
+                    .config
+                    .smtp
+                    .as_ref()
+                    .map(|s| s.from.clone())
+                    .unwrap_or_default(),
             ) {
-                match digest::run_immediate(db.mutex(), &mailer, &spec, &state.templates, &from, now).await {
+                match digest::run_immediate(
+                    db.mutex(),
+                    &mailer,
+                    &spec,
+                    &state.templates,
+                    &from,
+                    now,
+                )
+                .await
+                {
                     Ok(Some(report)) => {
                         Metrics::add(&metrics.digests_sent, report.sent() as u64);
                         Metrics::add(&metrics.digests_failed, report.failed() as u64);
                         info!(digest = %spec.name, sent = report.sent(), retrying = report.retrying(), "immediate digest");
                     }
                     Ok(None) => {}
-                    Err(e) => warn!(digest = %spec.name, error = %e, "immediate digest failed; changes stay queued"),
+                    Err(e) => {
+                        warn!(digest = %spec.name, error = %e, "immediate digest failed; changes stay queued")
+                    }
                 }
             }
             continue;
@@ -263,21 +304,40 @@ async fn run_due_digests(state: &mut Running, db: &Db, metrics: &Arc<Metrics>, n
             let guard = db.mutex().lock().unwrap_or_else(|p| p.into_inner());
             digest::next_due(&*guard, &spec, now)
         };
-        let due = match next_due(now) {
-            Ok(Some(t)) => t <= now,
-            Ok(None) => false,
+        let due_at = match next_due(now) {
+            Ok(Some(t)) => {
+                // For a digest that never ran, next_due answers "the first
+                // scheduled time after now", which moves on with every call
+                // and so would never be reached; the first answer, kept in
+                // `next_digest`, is when it is really due.
+                let never_ran = {
+                    let guard = db.mutex().lock().unwrap_or_else(|p| p.into_inner());
+                    guard.digest_last_run(&spec.name).ok().flatten().is_none()
+                };
+                match state.next_digest.get(&spec.name) {
+                    Some(first) if never_ran => Some(t.min(*first)),
+                    _ => Some(t),
+                }
+            }
+            Ok(None) => None,
             Err(e) => {
                 warn!(digest = %spec.name, error = %e, "digest schedule invalid");
                 continue;
             }
         };
+        let due = due_at.is_some_and(|t| t <= now);
         if !(due || force) {
-            if let Ok(Some(t)) = next_due(now) {
+            if let Some(t) = due_at {
                 state.next_digest.insert(spec.name.clone(), t);
             }
             continue;
         }
-        let from = state.config.smtp.as_ref().map(|s| s.from.clone()).unwrap_or_default();
+        let from = state
+            .config
+            .smtp
+            .as_ref()
+            .map(|s| s.from.clone())
+            .unwrap_or_default();
         let from = match crate::mail::parse_mailbox(&from) {
             Ok(f) => f,
             Err(e) => {

@@ -54,7 +54,6 @@ impl Db {
     }
 }
 
-
 impl Db {
     /// The mutex itself, for code that takes `&Mutex<S>` (digest delivery
     /// locks it only around single store calls, never across an await).

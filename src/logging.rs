@@ -39,12 +39,21 @@ impl LogHandle {
             return Ok(());
         }
         let filter = parse_filter(level)?;
-        self.handle.reload(filter).map_err(|_| LoggingError::AlreadySet)
+        self.handle
+            .reload(filter)
+            .map_err(|_| LoggingError::AlreadySet)
     }
 }
 
 fn parse_filter(level: &str) -> Result<EnvFilter, LoggingError> {
-    EnvFilter::try_new(level).map_err(|e| LoggingError::Filter {
+    // html5ever warns about every page that uses table "foster parenting",
+    // which is half the web; it says nothing about branchwatch's health.
+    let level = if level.contains("html5ever") {
+        level.to_string()
+    } else {
+        format!("{level},html5ever=error")
+    };
+    EnvFilter::try_new(&level).map_err(|e| LoggingError::Filter {
         filter: level.to_string(),
         message: e.to_string(),
     })
@@ -121,7 +130,12 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
         let mut text = String::new();
         let mut buf = Writer::new(&mut text);
         if let Some(scope) = ctx.event_scope() {

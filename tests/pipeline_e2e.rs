@@ -88,8 +88,15 @@ async fn demo_outlets_yield_changes_and_a_second_pass_adds_nothing() {
     assert_eq!(first.failed[0].0, "yug-broken");
     assert!(first.items_new >= 10, "{first:?}");
 
-    let changes = db.call(|s| s.changes(&ChangeFilter::default())).await.unwrap();
-    assert!(changes.len() >= 5, "only {} changes: {changes:#?}", changes.len());
+    let changes = db
+        .call(|s| s.changes(&ChangeFilter::default()))
+        .await
+        .unwrap();
+    assert!(
+        changes.len() >= 5,
+        "only {} changes: {changes:#?}",
+        changes.len()
+    );
     let langs: BTreeSet<_> = changes
         .iter()
         .flat_map(|c| c.sources.iter().filter_map(|s| s.lang))
@@ -107,6 +114,10 @@ async fn demo_outlets_yield_changes_and_a_second_pass_adds_nothing() {
     let second = poll_all(cfg.clone(), &db).await;
     assert_eq!(second.items_new, 0, "{second:?}");
     assert_eq!(second.changes_new, 0);
-    assert_eq!(content(&db_path), before, "second pass changed stored content");
+    assert_eq!(
+        content(&db_path),
+        before,
+        "second pass changed stored content"
+    );
     server.shutdown();
 }

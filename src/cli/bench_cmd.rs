@@ -40,6 +40,9 @@ pub enum BenchCommand {
         benchmark: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        /// Generic extractor (default: the shipped one, combined).
+        #[arg(long, default_value = "combined", value_parser = ["combined", "trafilatura", "readability"])]
+        engine: String,
     },
     /// Detection throughput over a labelled corpus replicated to --mb megabytes.
     Detect {
@@ -154,8 +157,16 @@ pub fn run(cmd: &BenchCommand) -> Result<Outcome> {
             println!("{}", serde_json::to_string(&r)?);
             Ok(Outcome::Found)
         }
-        BenchCommand::Extract { benchmark, out } => {
-            let r = branchwatch::article::run_benchmark(benchmark, out)?;
+        BenchCommand::Extract {
+            benchmark,
+            out,
+            engine,
+        } => {
+            let opts = branchwatch::article::ExtractOptions {
+                generic: serde_json::from_value(serde_json::Value::String(engine.clone()))?,
+                ..Default::default()
+            };
+            let r = branchwatch::article::run_benchmark_with(benchmark, out, &opts)?;
             println!("{}", serde_json::to_string(&r)?);
             Ok(Outcome::Found)
         }
@@ -177,7 +188,10 @@ async fn serve(a: &SiteArgs) -> Result<Outcome> {
     } else {
         BenchServer::start_spread(a.site(), a.feeds, a.hosts).await?
     };
-    println!("{}", serde_json::json!({ "bases": server.bases, "feeds": a.feeds }));
+    println!(
+        "{}",
+        serde_json::json!({ "bases": server.bases, "feeds": a.feeds })
+    );
     tokio::task::spawn_blocking(|| {
         let mut sink = Vec::new();
         let _ = std::io::stdin().read_to_end(&mut sink);
@@ -186,7 +200,9 @@ async fn serve(a: &SiteArgs) -> Result<Outcome> {
     let served = server.counters.snapshot();
     server.shutdown().await;
     let mut v = serde_json::to_value(served)?;
-    v["cpu_seconds"] = bench::proc::cpu_time(std::process::id()).map(|d| d.as_secs_f64()).into();
+    v["cpu_seconds"] = bench::proc::cpu_time(std::process::id())
+        .map(|d| d.as_secs_f64())
+        .into();
     println!("{v}");
     Ok(Outcome::Found)
 }
@@ -209,10 +225,14 @@ impl ServerChild {
             .stdout(Stdio::piped())
             .spawn()
             .context("cannot start the bench server")?;
-        let stdout = child.stdout.take().context("no stdout from the bench server")?;
+        let stdout = child
+            .stdout
+            .take()
+            .context("no stdout from the bench server")?;
         let mut out = BufReader::new(stdout);
         let mut line = String::new();
-        out.read_line(&mut line).context("bench server did not start")?;
+        out.read_line(&mut line)
+            .context("bench server did not start")?;
         let v: serde_json::Value =
             serde_json::from_str(&line).with_context(|| format!("bench server said {line:?}"))?;
         let bases: Vec<String> = serde_json::from_value(v["bases"].clone())?;
@@ -253,8 +273,10 @@ fn scratch_dir(given: Option<&Path>) -> Result<Scratch> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
                 .unwrap_or(0);
-            let d = std::env::temp_dir().join(format!("branchwatch-bench-{}-{stamp}", std::process::id()));
-            std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+            let d = std::env::temp_dir()
+                .join(format!("branchwatch-bench-{}-{stamp}", std::process::id()));
+            std::fs::create_dir_all(&d)
+                .with_context(|| format!("cannot create {}", d.display()))?;
             Ok(Scratch(d, true))
         }
     }
@@ -265,7 +287,10 @@ fn poll(a: &PollArgs) -> Result<Outcome> {
     let scratch = scratch_dir(a.dir.as_deref())?;
     let db = scratch.0.join("bench.sqlite");
     if db.exists() {
-        bail!("{} exists; the poll benchmark needs a new database", db.display());
+        bail!(
+            "{} exists; the poll benchmark needs a new database",
+            db.display()
+        );
     }
     let mut opts = PollOptions::new(db, server.feeds.clone());
     opts.per_host_spacing_ms = a.spacing_ms;
@@ -320,9 +345,14 @@ fn idle(a: &IdleArgs) -> Result<Outcome> {
 }
 
 fn checked_feeds(db: &Path) -> Option<i64> {
-    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
-    c.query_row("SELECT count(*) FROM feeds WHERE last_checked_at IS NOT NULL", [], |r| r.get(0))
-        .ok()
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .ok()?;
+    c.query_row(
+        "SELECT count(*) FROM feeds WHERE last_checked_at IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )
+    .ok()
 }
 
 fn watch_idle(a: &IdleArgs, pid: u32, db: &Path, child: &mut Child) -> Result<serde_json::Value> {
@@ -352,5 +382,10 @@ fn watch_idle(a: &IdleArgs, pid: u32, db: &Path, child: &mut Child) -> Result<se
         "first_cycle_seconds_upper_bound": first_cycle,
         "idle": sample,
         "peak_rss_kb": peak,
+        // Anonymous memory (heap, stacks) versus mapped files (the
+        // executable's pages), to tell allocation from code size.
+        "rss_anon_kb": bench::proc::status_kb(pid, "RssAnon"),
+        "rss_file_kb": bench::proc::status_kb(pid, "RssFile"),
+        "threads": bench::proc::status_kb(pid, "Threads"),
     }))
 }

@@ -30,13 +30,17 @@ const SENDER: &str = "branchwatch demo <branchwatch@demo.branchwatch.invalid>";
 
 async fn start_server(dir: &Path) -> Result<DemoServer> {
     let port_file = dir.join("server.port");
-    let saved: Option<u16> = std::fs::read_to_string(&port_file).ok().and_then(|s| s.trim().parse().ok());
+    let saved: Option<u16> = std::fs::read_to_string(&port_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
     if let Some(port) = saved {
         if let Ok(s) = DemoServer::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await {
             return Ok(s);
         }
     }
-    let server = DemoServer::start().await.context("cannot start the demo server on 127.0.0.1")?;
+    let server = DemoServer::start()
+        .await
+        .context("cannot start the demo server on 127.0.0.1")?;
     std::fs::write(&port_file, server.addr.port().to_string())
         .with_context(|| format!("cannot write {}", port_file.display()))?;
     Ok(server)
@@ -55,7 +59,13 @@ fn demo_config(dir: &Path, server: &DemoServer) -> Config {
     c.feeds = server
         .feed_urls()
         .into_iter()
-        .map(|(name, url, lang)| FeedConfig { name, url, lang, poll_interval_secs: None, site_rule: None })
+        .map(|(name, url, lang)| FeedConfig {
+            name,
+            url,
+            lang,
+            poll_interval_secs: None,
+            site_rule: None,
+        })
         .collect();
     c
 }
@@ -70,7 +80,10 @@ pub async fn run(dir: &Path, format: &str) -> Result<Outcome> {
     let db = Db::open(&db_path).with_context(|| format!("cannot open {}", db_path.display()))?;
     let specs = config.feed_specs();
     db.call(move |s| s.sync_feeds(&specs, Utc::now())).await?;
-    let before = db.call(|s| s.changes(&ChangeFilter::default())).await?.len();
+    let before = db
+        .call(|s| s.changes(&ChangeFilter::default()))
+        .await?
+        .len();
 
     let pipeline = Pipeline::new(config.clone(), db.clone(), Arc::new(Metrics::default()))?;
     let names: Vec<String> = config.feeds.iter().map(|f| f.name.clone()).collect();
@@ -80,7 +93,11 @@ pub async fn run(dir: &Path, format: &str) -> Result<Outcome> {
         .into_iter()
         .filter(|f| f.enabled && names.contains(&f.name))
         .collect();
-    eprintln!("polling {} demo feeds at {} ...", feeds.len(), server.base_url());
+    eprintln!(
+        "polling {} demo feeds at {} ...",
+        feeds.len(),
+        server.base_url()
+    );
     let report = pipeline.poll_feeds(feeds).await?;
     for (name, err) in &report.failed {
         eprintln!("  feed {name}: error: {err}");
@@ -97,14 +114,26 @@ pub async fn run(dir: &Path, format: &str) -> Result<Outcome> {
     spec.timezone = "Asia/Almaty".into();
     let mailer = Mailer::file(&outbox);
     let from = mail::parse_mailbox(SENDER)?;
-    let digest_report = digest::send_now(db.mutex(), &mailer, &spec, &Templates::embedded(), &from, Utc::now()).await?;
+    let digest_report = digest::send_now(
+        db.mutex(),
+        &mailer,
+        &spec,
+        &Templates::embedded(),
+        &from,
+        Utc::now(),
+    )
+    .await?;
     server.shutdown();
 
     let changes = db.call(|s| s.changes(&ChangeFilter::default())).await?;
     print!("{}", query::render_changes(&changes, fmt));
     if fmt == Format::Table {
         println!();
-        println!("{} changes in the log ({} new in this run)", changes.len(), changes.len() - before.min(changes.len()));
+        println!(
+            "{} changes in the log ({} new in this run)",
+            changes.len(),
+            changes.len() - before.min(changes.len())
+        );
         println!("database:  {}", db_path.display());
         let mut emls: Vec<_> = std::fs::read_dir(&outbox)?
             .filter_map(|e| e.ok())
@@ -114,10 +143,16 @@ pub async fn run(dir: &Path, format: &str) -> Result<Outcome> {
         emls.sort();
         match (digest_report.sent(), emls.last()) {
             (n, Some((_, p))) if n > 0 => println!("digest:    {} (written now)", p.display()),
-            (_, Some((_, p))) => println!("digest:    {} (from an earlier run; nothing new to send)", p.display()),
+            (_, Some((_, p))) => println!(
+                "digest:    {} (from an earlier run; nothing new to send)",
+                p.display()
+            ),
             (_, None) => println!("digest:    none written (no changes)"),
         }
-        println!("try:       branchwatch --database {} roster", db_path.display());
+        println!(
+            "try:       branchwatch --database {} roster",
+            db_path.display()
+        );
     }
     Ok(Outcome::from_count(changes.len()))
 }

@@ -58,10 +58,12 @@ pub struct ExtractArgs {
 pub fn detect(ctx: &Ctx, a: &DetectArgs) -> Result<Outcome> {
     let tables = pipeline::load_tables(&ctx.config)?;
     if let Some(dir) = &a.corpus {
-        let docs = corpus::load_corpus(dir).with_context(|| format!("cannot read corpus {}", dir.display()))?;
+        let docs = corpus::load_corpus(dir)
+            .with_context(|| format!("cannot read corpus {}", dir.display()))?;
         let mut out: Box<dyn Write> = match &a.out {
             Some(p) => Box::new(std::io::BufWriter::new(
-                std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+                std::fs::File::create(p)
+                    .with_context(|| format!("cannot create {}", p.display()))?,
             )),
             None => Box::new(std::io::stdout().lock()),
         };
@@ -76,13 +78,22 @@ pub fn detect(ctx: &Ctx, a: &DetectArgs) -> Result<Outcome> {
         None => bail!("give a FILE (or - for stdin), or --corpus DIR"),
         Some(p) if p == Path::new("-") => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("cannot read stdin")?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read stdin")?;
             s
         }
-        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
     };
     let (title, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
-    let input = DetectInput { title, text: body, lang: a.lang, published: a.published };
+    let input = DetectInput {
+        title,
+        text: body,
+        lang: a.lang,
+        published: a.published,
+    };
     if a.explain {
         let ex = detect::explain(&input, &tables);
         if a.format == "json" {
@@ -95,7 +106,10 @@ pub fn detect(ctx: &Ctx, a: &DetectArgs) -> Result<Outcome> {
     }
     let changes = detect::detect(&input, &tables);
     if a.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "changes": changes }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "changes": changes }))?
+        );
     } else {
         for c in &changes {
             println!(
@@ -115,7 +129,10 @@ pub fn detect(ctx: &Ctx, a: &DetectArgs) -> Result<Outcome> {
 
 pub async fn extract(ctx: &Ctx, a: &ExtractArgs) -> Result<Outcome> {
     if let Some(dir) = &a.benchmark {
-        let out = a.out.clone().unwrap_or_else(|| PathBuf::from("predictions.json"));
+        let out = a
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("predictions.json"));
         let report = tokio::task::spawn_blocking({
             let dir = dir.clone();
             let out = out.clone();
@@ -125,11 +142,17 @@ pub async fn extract(ctx: &Ctx, a: &ExtractArgs) -> Result<Outcome> {
         println!("{}", report);
         return Ok(Outcome::Found);
     }
-    let Some(target) = &a.target else { bail!("give a URL or an HTML file, or --benchmark DIR") };
+    let Some(target) = &a.target else {
+        bail!("give a URL or an HTML file, or --benchmark DIR")
+    };
     let rules = pipeline::site_rules(&ctx.config);
     let article = if target.starts_with("http://") || target.starts_with("https://") {
         let db = Db::open(Path::new(":memory:"))?;
-        let p = Pipeline::new(Arc::new(ctx.config.clone()), db, Arc::new(Metrics::default()))?;
+        let p = Pipeline::new(
+            Arc::new(ctx.config.clone()),
+            db,
+            Arc::new(Metrics::default()),
+        )?;
         p.fetch_article(target).await?
     } else {
         let bytes = std::fs::read(target).with_context(|| format!("cannot read {target}"))?;
@@ -141,20 +164,35 @@ pub async fn extract(ctx: &Ctx, a: &ExtractArgs) -> Result<Outcome> {
         println!("{}", serde_json::to_string_pretty(&article)?);
     } else {
         println!("url:        {}", article.url);
-        println!("canonical:  {}", article.canonical_url.as_deref().unwrap_or("-"));
+        println!(
+            "canonical:  {}",
+            article.canonical_url.as_deref().unwrap_or("-")
+        );
         println!("title:      {}", article.title.as_deref().unwrap_or("-"));
-        println!("published:  {}", article.published.map(|d| d.to_rfc3339()).unwrap_or_else(|| "-".into()));
-        println!("language:   {}", article.lang.map(|l| l.as_str()).unwrap_or("-"));
+        println!(
+            "published:  {}",
+            article
+                .published
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_else(|| "-".into())
+        );
+        println!(
+            "language:   {}",
+            article.lang.map(|l| l.as_str()).unwrap_or("-")
+        );
         println!("outlet:     {}", article.outlet.as_deref().unwrap_or("-"));
         println!("\n{}", article.text);
     }
-    Ok(Outcome::from_count(usize::from(!article.text.trim().is_empty())))
+    Ok(Outcome::from_count(usize::from(
+        !article.text.trim().is_empty(),
+    )))
 }
 
 pub async fn ingest(ctx: &Ctx, urls: &[String], file: Option<&Path>) -> Result<Outcome> {
     let mut all: Vec<String> = urls.to_vec();
     if let Some(f) = file {
-        let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
         all.extend(
             text.lines()
                 .map(str::trim)
@@ -166,7 +204,11 @@ pub async fn ingest(ctx: &Ctx, urls: &[String], file: Option<&Path>) -> Result<O
         bail!("give article URLs or --file URLS.txt");
     }
     let db = Db::open(&ctx.database)?;
-    let p = Pipeline::new(Arc::new(ctx.config.clone()), db, Arc::new(Metrics::default()))?;
+    let p = Pipeline::new(
+        Arc::new(ctx.config.clone()),
+        db,
+        Arc::new(Metrics::default()),
+    )?;
     let bar = progress(all.len() as u64, "ingesting");
     let (mut new, mut merged, mut errors) = (0usize, 0usize, 0usize);
     for url in &all {
@@ -188,7 +230,10 @@ pub async fn ingest(ctx: &Ctx, urls: &[String], file: Option<&Path>) -> Result<O
         bar.inc(1);
     }
     bar.finish_and_clear();
-    println!("{} article(s): {new} new change(s), {merged} merged, {errors} error(s)", all.len());
+    println!(
+        "{} article(s): {new} new change(s), {merged} merged, {errors} error(s)",
+        all.len()
+    );
     if errors == all.len() {
         bail!("no article could be ingested");
     }

@@ -43,7 +43,8 @@ fn open_write(ctx: &Ctx) -> Result<Store> {
     if let Some(dir) = ctx.database.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let mut store = Store::open(&ctx.database).with_context(|| format!("cannot open {}", ctx.database.display()))?;
+    let mut store = Store::open(&ctx.database)
+        .with_context(|| format!("cannot open {}", ctx.database.display()))?;
     store.sync_feeds(&ctx.config.feed_specs(), Utc::now())?;
     Ok(store)
 }
@@ -62,9 +63,16 @@ pub fn run(ctx: &Ctx, cmd: &FeedsCommand) -> Result<Outcome> {
             if !matches!(parsed.scheme(), "http" | "https") {
                 bail!("{url:?}: only http and https feeds are supported");
             }
-            let name = name.clone().unwrap_or_else(|| parsed.host_str().unwrap_or(url).to_string());
+            let name = name
+                .clone()
+                .unwrap_or_else(|| parsed.host_str().unwrap_or(url).to_string());
             let mut store = open_write(ctx)?;
-            let spec = FeedSpec { name: name.clone(), url: url.clone(), lang: *lang, poll_interval_secs: None };
+            let spec = FeedSpec {
+                name: name.clone(),
+                url: url.clone(),
+                lang: *lang,
+                poll_interval_secs: None,
+            };
             let id = store.add_feed(&spec, Utc::now())?;
             println!("added feed #{id} {name} ({url})");
             Ok(Outcome::Found)
@@ -73,7 +81,12 @@ pub fn run(ctx: &Ctx, cmd: &FeedsCommand) -> Result<Outcome> {
             let mut store = open_write(ctx)?;
             if store.remove_feed(name_or_url)? {
                 println!("removed {name_or_url}");
-                if ctx.config.feeds.iter().any(|f| &f.name == name_or_url || &f.url == name_or_url) {
+                if ctx
+                    .config
+                    .feeds
+                    .iter()
+                    .any(|f| &f.name == name_or_url || &f.url == name_or_url)
+                {
                     eprintln!("note: it is still in the configuration file and returns at the next start; remove it there too");
                 }
                 Ok(Outcome::Found)
@@ -83,8 +96,10 @@ pub fn run(ctx: &Ctx, cmd: &FeedsCommand) -> Result<Outcome> {
             }
         }
         FeedsCommand::Import { file } => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-            let specs = opml::parse(&text).with_context(|| format!("{} is not valid OPML", file.display()))?;
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let specs = opml::parse(&text)
+                .with_context(|| format!("{} is not valid OPML", file.display()))?;
             let mut store = open_write(ctx)?;
             let known: Vec<String> = store.feeds()?.into_iter().map(|f| f.url).collect();
             let mut added = 0;
@@ -95,7 +110,10 @@ pub fn run(ctx: &Ctx, cmd: &FeedsCommand) -> Result<Outcome> {
                 store.add_feed(s, Utc::now())?;
                 added += 1;
             }
-            println!("imported {added} feed(s) ({} already present)", specs.len() - added);
+            println!(
+                "imported {added} feed(s) ({} already present)",
+                specs.len() - added
+            );
             Ok(Outcome::from_count(specs.len()))
         }
         FeedsCommand::Export => {
@@ -104,7 +122,12 @@ pub fn run(ctx: &Ctx, cmd: &FeedsCommand) -> Result<Outcome> {
                     .feeds()?
                     .into_iter()
                     .filter(|f| f.enabled)
-                    .map(|f| FeedSpec { name: f.name, url: f.url, lang: f.lang, poll_interval_secs: f.poll_interval_secs })
+                    .map(|f| FeedSpec {
+                        name: f.name,
+                        url: f.url,
+                        lang: f.lang,
+                        poll_interval_secs: f.poll_interval_secs,
+                    })
                     .collect(),
                 // No database yet: the configured feeds are the list.
                 Err(_) => ctx.config.feed_specs(),

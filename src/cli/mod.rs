@@ -288,7 +288,10 @@ fn check_config(cli: &Cli, path: Option<&std::path::Path>, format: &str) -> Resu
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "built-in default configuration".into());
             if format == "json" {
-                println!("{}", serde_json::json!({"ok": true, "path": where_, "problems": []}));
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": true, "path": where_, "problems": []})
+                );
             } else {
                 println!(
                     "{where_}: OK ({} feeds, {} digests)",
@@ -302,9 +305,14 @@ fn check_config(cli: &Cli, path: Option<&std::path::Path>, format: &str) -> Resu
             if format == "json" {
                 let list: Vec<_> = problems
                     .iter()
-                    .map(|p| serde_json::json!({"key": p.key, "line": p.line, "message": p.message}))
+                    .map(
+                        |p| serde_json::json!({"key": p.key, "line": p.line, "message": p.message}),
+                    )
                     .collect();
-                println!("{}", serde_json::json!({"ok": false, "path": origin, "problems": list}));
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "path": origin, "problems": list})
+                );
             } else {
                 println!("{origin}: {} problem(s)", problems.len());
                 for p in &problems {
@@ -324,7 +332,8 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {eta}") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {eta}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(what.to_string());

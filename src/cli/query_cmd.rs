@@ -125,7 +125,8 @@ pub fn open_read(ctx: &Ctx) -> Result<Store> {
             ctx.database.display()
         );
     }
-    Store::open_read_only(&ctx.database).with_context(|| format!("cannot open {}", ctx.database.display()))
+    Store::open_read_only(&ctx.database)
+        .with_context(|| format!("cannot open {}", ctx.database.display()))
 }
 
 fn open_write(ctx: &Ctx) -> Result<Store> {
@@ -181,19 +182,35 @@ pub fn show(ctx: &Ctx, id: i64, fmt: &str) -> Result<Outcome> {
     let r = &d.record;
     println!("change #{}  [{}]", r.id, r.status);
     println!("  person         {}", r.person);
-    println!("  role           {}{}", r.role, if r.acting { " (acting)" } else { "" });
+    println!(
+        "  role           {}{}",
+        r.role,
+        if r.acting { " (acting)" } else { "" }
+    );
     println!("  event          {}", r.event);
     println!("  party          {}", r.party);
     println!(
         "  branch         {} {}{}",
         r.level,
         r.region,
-        r.district.as_deref().map(|d| format!(" / {d}")).unwrap_or_default()
+        r.district
+            .as_deref()
+            .map(|d| format!(" / {d}"))
+            .unwrap_or_default()
     );
-    println!("  previous role  {}", r.previous_role.as_deref().unwrap_or("-"));
-    println!("  date           {}", r.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()));
+    println!(
+        "  previous role  {}",
+        r.previous_role.as_deref().unwrap_or("-")
+    );
+    println!(
+        "  date           {}",
+        r.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
+    );
     println!("  confidence     {:.2}", r.confidence);
-    println!("  first seen     {}", r.first_seen.format("%Y-%m-%d %H:%M UTC"));
+    println!(
+        "  first seen     {}",
+        r.first_seen.format("%Y-%m-%d %H:%M UTC")
+    );
     println!("\nsources ({}):", r.sources.len());
     for s in &r.sources {
         println!(
@@ -208,9 +225,17 @@ pub fn show(ctx: &Ctx, id: i64, fmt: &str) -> Result<Outcome> {
     if !d.disagreements.is_empty() {
         println!("\nsources disagree on:");
         for dis in &d.disagreements {
-            println!("  {} (shown: {})", dis.field, dis.chosen.as_deref().unwrap_or("-"));
+            println!(
+                "  {} (shown: {})",
+                dis.field,
+                dis.chosen.as_deref().unwrap_or("-")
+            );
             for v in &dis.values {
-                println!("    {} ← {}", v.value.as_deref().unwrap_or("-"), v.urls.join(", "));
+                println!(
+                    "    {} ← {}",
+                    v.value.as_deref().unwrap_or("-"),
+                    v.urls.join(", ")
+                );
             }
         }
     }
@@ -222,7 +247,10 @@ pub fn show(ctx: &Ctx, id: i64, fmt: &str) -> Result<Outcome> {
                 rv.at.format("%Y-%m-%d %H:%M"),
                 rv.previous_status,
                 rv.status,
-                rv.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                rv.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             );
         }
         for e in &d.edits {
@@ -232,7 +260,10 @@ pub fn show(ctx: &Ctx, id: i64, fmt: &str) -> Result<Outcome> {
                 e.field,
                 e.old_value.as_deref().unwrap_or("-"),
                 e.new_value.as_deref().unwrap_or("-"),
-                e.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                e.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             );
         }
     }
@@ -241,7 +272,12 @@ pub fn show(ctx: &Ctx, id: i64, fmt: &str) -> Result<Outcome> {
 
 pub fn roster(ctx: &Ctx, a: &RosterArgs) -> Result<Outcome> {
     let fmt = format(&a.format.format)?;
-    let filter = RosterFilter::parse(a.party.as_deref(), a.region.as_deref(), a.level.as_deref(), &resolvers(ctx)?)?;
+    let filter = RosterFilter::parse(
+        a.party.as_deref(),
+        a.region.as_deref(),
+        a.level.as_deref(),
+        &resolvers(ctx)?,
+    )?;
     let store = open_read(ctx)?;
     let list = store.roster(&filter)?;
     print!("{}", query::render_roster(&list, fmt));
@@ -249,7 +285,11 @@ pub fn roster(ctx: &Ctx, a: &RosterArgs) -> Result<Outcome> {
 }
 
 pub fn review(ctx: &Ctx, a: &ReviewArgs) -> Result<Outcome> {
-    let status = if a.confirm { ReviewStatus::Confirmed } else { ReviewStatus::Rejected };
+    let status = if a.confirm {
+        ReviewStatus::Confirmed
+    } else {
+        ReviewStatus::Rejected
+    };
     let mut store = open_write(ctx)?;
     store.review(a.id, status, a.note.as_deref(), Utc::now())?;
     println!("change #{} is now {status}", a.id);
@@ -307,16 +347,25 @@ pub fn status(ctx: &Ctx, fmt: &str) -> Result<Outcome> {
     );
     println!(
         "last cycle      {}",
-        s.last_cycle_at.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "never".into())
+        s.last_cycle_at
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|| "never".into())
     );
     println!("items           {}", s.items_total);
     println!(
         "changes         {} total, {} today, {} unreviewed",
         s.changes_total, s.changes_today, s.changes_unreviewed
     );
-    println!("digest outbox   {} pending, {} failed", s.outbox_pending, s.outbox_failed);
+    println!(
+        "digest outbox   {} pending, {} failed",
+        s.outbox_pending, s.outbox_failed
+    );
     for d in &s.digests {
-        println!("digest {:<8} last run {}", d.digest, d.last_run_at.format("%Y-%m-%d %H:%M UTC"));
+        println!(
+            "digest {:<8} last run {}",
+            d.digest,
+            d.last_run_at.format("%Y-%m-%d %H:%M UTC")
+        );
     }
     Ok(Outcome::Found)
 }
@@ -329,7 +378,11 @@ fn pick_digest<'a>(ctx: &'a Ctx, name: Option<&str>) -> Result<&'a digest::Diges
             .iter()
             .find(|d| d.name == n)
             .with_context(|| format!("no digest named {n:?} in the configuration")),
-        None => ctx.config.digests.first().context("the configuration has no [[digests]]"),
+        None => ctx
+            .config
+            .digests
+            .first()
+            .context("the configuration has no [[digests]]"),
     }
 }
 
@@ -345,25 +398,42 @@ pub async fn digest(ctx: &Ctx, cmd: &DigestCommand) -> Result<Outcome> {
             let r = digest::preview(&store, spec, &templates(ctx), Utc::now())?;
             println!("Subject: {}\n\n{}", r.subject, r.text);
             if let Some(path) = html {
-                std::fs::write(path, &r.html).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(path, &r.html)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("HTML part written to {}", path.display());
             }
             Ok(Outcome::Found)
         }
         DigestCommand::Send { name } => {
             let spec = pick_digest(ctx, name.as_deref())?;
-            let smtp = ctx.config.smtp.as_ref().context("the configuration has no [smtp] section")?;
+            let smtp = ctx
+                .config
+                .smtp
+                .as_ref()
+                .context("the configuration has no [smtp] section")?;
             let mailer = Mailer::from_settings(smtp)?;
             let from = mail::parse_mailbox(&smtp.from)?;
             let db = Db::open(&ctx.database)?;
-            let report = digest::send_now(db.mutex(), &mailer, spec, &templates(ctx), &from, Utc::now()).await?;
+            let report = digest::send_now(
+                db.mutex(),
+                &mailer,
+                spec,
+                &templates(ctx),
+                &from,
+                Utc::now(),
+            )
+            .await?;
             println!(
                 "digest {}: {} sent, {} queued for retry, {} failed{}",
                 spec.name,
                 report.sent(),
                 report.retrying(),
                 report.failed(),
-                if report.skipped_empty { " (nothing to send)" } else { "" }
+                if report.skipped_empty {
+                    " (nothing to send)"
+                } else {
+                    ""
+                }
             );
             if report.failed() > 0 {
                 bail!("{} message(s) failed permanently", report.failed());
@@ -374,26 +444,42 @@ pub async fn digest(ctx: &Ctx, cmd: &DigestCommand) -> Result<Outcome> {
 }
 
 pub async fn test_email(ctx: &Ctx, address: &str) -> Result<Outcome> {
-    let smtp = ctx.config.smtp.as_ref().context("the configuration has no [smtp] section")?;
+    let smtp = ctx
+        .config
+        .smtp
+        .as_ref()
+        .context("the configuration has no [smtp] section")?;
     let mailer = Mailer::from_settings(smtp)?;
     let from = mail::parse_mailbox(&smtp.from)?;
     let to = mail::parse_mailbox(address)?;
     let id = mail::send_test_email(&mailer, &from, &to, Utc::now()).await?;
-    println!("test message {id} accepted by {}:{}", smtp.host, smtp.effective_port());
+    println!(
+        "test message {id} accepted by {}:{}",
+        smtp.host,
+        smtp.effective_port()
+    );
     Ok(Outcome::Found)
 }
 
 pub async fn serve(ctx: &Ctx, bind: Option<&str>) -> Result<Outcome> {
     let addr = bind.unwrap_or(&ctx.config.api.bind).to_string();
-    let token = ctx.config.api_token().context("cannot read the API token")?;
-    let sock: std::net::SocketAddr = addr.parse().with_context(|| format!("{addr:?} is not an address:port"))?;
+    let token = ctx
+        .config
+        .api_token()
+        .context("cannot read the API token")?;
+    let sock: std::net::SocketAddr = addr
+        .parse()
+        .with_context(|| format!("{addr:?} is not an address:port"))?;
     if !sock.ip().is_loopback() && token.is_none() {
         bail!("{addr} is not a loopback address: set api.token_file or BRANCHWATCH_API_TOKEN");
     }
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("cannot bind {addr}"))?;
-    eprintln!("serving the read-only API on http://{}", listener.local_addr()?);
+    eprintln!(
+        "serving the read-only API on http://{}",
+        listener.local_addr()?
+    );
     let metrics = Arc::new(branchwatch::metrics::Metrics::default());
     let mut state = branchwatch::api::ApiState::new(ctx.database.clone(), metrics);
     state.token = token;

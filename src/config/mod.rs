@@ -74,7 +74,12 @@ impl Storage {
         match std::env::var_os("STATE_DIRECTORY") {
             // systemd may pass several colon-separated directories; the first is ours.
             Some(dirs) => {
-                let first = dirs.to_string_lossy().split(':').next().unwrap_or("").to_string();
+                let first = dirs
+                    .to_string_lossy()
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 PathBuf::from(first).join(&self.database)
             }
             None => self.database.clone(),
@@ -377,7 +382,10 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     ];
     for key in table.keys() {
         if !KNOWN.contains(&key.as_str()) {
-            c.push(key, format!("unknown section (expected one of: {})", KNOWN.join(", ")));
+            c.push(
+                key,
+                format!("unknown section (expected one of: {})", KNOWN.join(", ")),
+            );
         }
     }
     let config = Config {
@@ -512,7 +520,10 @@ impl Collector<'_> {
             }
         }
         if p.total_timeout_secs == 0 || p.connect_timeout_secs == 0 {
-            self.push("polling.total_timeout_secs", "timeouts must be at least 1 second");
+            self.push(
+                "polling.total_timeout_secs",
+                "timeouts must be at least 1 second",
+            );
         }
         if p.user_agent.trim().is_empty() {
             self.push("polling.user_agent", "must not be empty");
@@ -525,19 +536,28 @@ impl Collector<'_> {
             if f.name.trim().is_empty() {
                 self.push(&format!("feeds[{i}].name"), "must not be empty");
             } else if !names.insert(f.name.as_str()) {
-                self.push(&format!("feeds[{i}].name"), format!("duplicate feed name {:?}", f.name));
+                self.push(
+                    &format!("feeds[{i}].name"),
+                    format!("duplicate feed name {:?}", f.name),
+                );
             }
             match url::Url::parse(&f.url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {
                     if !urls.insert(f.url.as_str()) {
-                        self.push(&format!("feeds[{i}].url"), format!("duplicate feed URL {:?}", f.url));
+                        self.push(
+                            &format!("feeds[{i}].url"),
+                            format!("duplicate feed URL {:?}", f.url),
+                        );
                     }
                 }
                 Ok(u) => self.push(
                     &format!("feeds[{i}].url"),
                     format!("scheme {:?} is not http or https", u.scheme()),
                 ),
-                Err(e) => self.push(&format!("feeds[{i}].url"), format!("{:?} is not a URL: {e}", f.url)),
+                Err(e) => self.push(
+                    &format!("feeds[{i}].url"),
+                    format!("{:?} is not a URL: {e}", f.url),
+                ),
             }
             if let Some(s) = f.poll_interval_secs {
                 if s < p.min_interval_secs || s > p.max_interval_secs {
@@ -569,7 +589,10 @@ impl Collector<'_> {
                 }
             }
             if r.content.is_empty() {
-                self.push(&format!("site_rules[{i}].content"), "needs at least one selector");
+                self.push(
+                    &format!("site_rules[{i}].content"),
+                    "needs at least one selector",
+                );
             }
         }
         if !(0.0..=1.0).contains(&c.detection.min_confidence) {
@@ -578,7 +601,10 @@ impl Collector<'_> {
         let mut digest_names = HashSet::new();
         for (i, d) in c.digests.iter().enumerate() {
             if !digest_names.insert(d.name.as_str()) {
-                self.push(&format!("digests[{i}].name"), format!("duplicate digest name {:?}", d.name));
+                self.push(
+                    &format!("digests[{i}].name"),
+                    format!("duplicate digest name {:?}", d.name),
+                );
             }
             for problem in d.validate() {
                 // DigestSpec::validate names the field first ("schedule: ...").
@@ -620,11 +646,17 @@ impl Collector<'_> {
             }
             Err(_) => self.push(
                 "api.bind",
-                format!("{:?} is not an address:port such as 127.0.0.1:8077", c.api.bind),
+                format!(
+                    "{:?} is not an address:port such as 127.0.0.1:8077",
+                    c.api.bind
+                ),
             ),
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&c.logging.level) {
-            self.push("logging.level", format!("{:?} is not a log filter: {e}", c.logging.level));
+            self.push(
+                "logging.level",
+                format!("{:?} is not a log filter: {e}", c.logging.level),
+            );
         }
     }
 }

@@ -47,11 +47,17 @@ url = "https://example.kz/rss"
     let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
     assert!(keys.contains(&"polling.min_interval_secs"), "{problems:?}");
     assert!(keys.contains(&"feeds[0].url"), "{problems:?}");
-    assert!(keys.iter().any(|k| k.starts_with("feeds[1]")), "{problems:?}");
+    assert!(
+        keys.iter().any(|k| k.starts_with("feeds[1]")),
+        "{problems:?}"
+    );
     assert!(problems.len() >= 3, "{problems:?}");
     let url = problems.iter().find(|p| p.key == "feeds[0].url").unwrap();
     assert_eq!(url.line, Some(9), "{url}");
-    let typo = problems.iter().find(|p| p.key.starts_with("feeds[1]")).unwrap();
+    let typo = problems
+        .iter()
+        .find(|p| p.key.starts_with("feeds[1]"))
+        .unwrap();
     assert!(typo.message.contains("nmae"), "{typo}");
 }
 
