@@ -50,6 +50,12 @@ def main():
         rows.append(("extraction", f"{er['pages_per_sec']:.1f} vs {ep['pages_per_sec']:.1f} pages/s = "
                      f"{er['pages_per_sec'] / ep['pages_per_sec']:.1f}x trafilatura; "
                      f"F1 {sr['f1']:.3f} vs {sp['f1']:.3f}", ">= 10x, F1 not lower", load("extract.load")))
+        for e in ("trafilatura", "readability"):
+            x, xs = j(f"extract-{e}.json"), j(f"extract-{e}-score.json")
+            if x and xs:
+                rows.append((f"extraction, {e} engine alone", f"{x['pages_per_sec']:.1f} pages/s = "
+                             f"{x['pages_per_sec'] / ep['pages_per_sec']:.1f}x trafilatura; F1 {xs['f1']:.3f}",
+                             "(not shipped)", ""))
     d = j("detect.json")
     if d:
         rows.append(("detection", f"{d['mb_per_sec']:.2f} MB/s/core ({d['bytes'] / 1048576:.0f} MB, "
@@ -57,7 +63,10 @@ def main():
     i = j("idle.json")
     if i:
         idle = i["idle"]
-        rows.append((f"idle, {i['feeds']} feeds", f"RSS {idle['rss_kb_max'] / 1024:.1f} MB, "
+        split = ""
+        if i.get("rss_anon_kb") is not None:
+            split = f" (anon {i['rss_anon_kb'] / 1024:.1f} MB + file {i['rss_file_kb'] / 1024:.1f} MB)"
+        rows.append((f"idle, {i['feeds']} feeds", f"RSS {idle['rss_kb_max'] / 1024:.1f} MB{split}, "
                      f"CPU {idle['cpu_percent']:.2f} % over {idle['seconds']:.0f} s",
                      "< 30 MB, ~0 %", load("idle.load")))
     print("| figure | measured | target | load (1/5/15 min) |")

@@ -65,8 +65,13 @@ if want extract; then
   EB="$SHARED/extraction-benchmark"
   log "extract ($(load))"
   load > "$OUT/extract.load"
+  # The shipped engine (combined) first, then each half alone for the record.
   "$BIN" bench extract --benchmark "$EB" --out "$OUT/extract-rust-pred.json" | tee "$OUT/extract-rust.json"
   "$VENV/bin/python" "$REPO/benches/peers/trafilatura_bench.py" "$EB" "$OUT/extract-python-pred.json" | tee "$OUT/extract-python.json"
+  for e in trafilatura readability; do
+    "$BIN" bench extract --engine "$e" --benchmark "$EB" --out "$OUT/extract-$e-pred.json" | tee "$OUT/extract-$e.json"
+    python3 "$EB/score.py" "$OUT/extract-$e-pred.json" --json | tee "$OUT/extract-$e-score.json"
+  done
   python3 "$EB/score.py" "$OUT/extract-rust-pred.json" --json | tee "$OUT/extract-rust-score.json"
   python3 "$EB/score.py" "$OUT/extract-python-pred.json" --json | tee "$OUT/extract-python-score.json"
 fi

@@ -12,14 +12,22 @@ fn shared() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poll_two_cycles_over_twenty_feeds() {
-    let site = Site { items: 10, recent: 2, change_every: 3, ..Site::default() };
+    let site = Site {
+        items: 10,
+        recent: 2,
+        change_every: 3,
+        ..Site::default()
+    };
     let server = BenchServer::start_local(site, 20, 4).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let opts = PollOptions::new(dir.path().join("b.sqlite"), server.feed_urls());
     let r = bench::poll::run(&opts).await.unwrap();
     assert_eq!(r.first.failed, 0, "{:?}", r.first.failures);
     assert_eq!(r.first.items_new, 200);
-    assert_eq!(r.first.articles_fetched, 40, "only the recent items are read on a first poll");
+    assert_eq!(
+        r.first.articles_fetched, 40,
+        "only the recent items are read on a first poll"
+    );
     assert_eq!(r.items_stored, 200);
     assert!(r.changes_stored > 0, "some articles report changes");
     assert_eq!(r.second.items_new, 0);
@@ -71,7 +79,10 @@ fn extract_two_benchmark_pages() {
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("html")).unwrap();
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(eb.join("html")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(eb.join("html"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     pages.sort();
     for p in &pages[..2] {
         std::fs::copy(p, dir.path().join("html").join(p.file_name().unwrap())).unwrap();
@@ -79,10 +90,13 @@ fn extract_two_benchmark_pages() {
     let out = dir.path().join("pred.json");
     let r = branchwatch::article::run_benchmark(dir.path(), &out).unwrap();
     assert_eq!(r.pages, 2);
-    let pred: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let pred: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let bodies = pred.as_object().unwrap();
     assert_eq!(bodies.len(), 2);
-    assert!(bodies.values().any(|v| v["articleBody"].as_str().is_some_and(|s| s.len() > 200)));
+    assert!(bodies
+        .values()
+        .any(|v| v["articleBody"].as_str().is_some_and(|s| s.len() > 200)));
 }
 
 fn bench_cli(args: &[&str]) -> serde_json::Value {
@@ -92,14 +106,20 @@ fn bench_cli(args: &[&str]) -> serde_json::Value {
         .env_remove("BRANCHWATCH_CONFIG")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     serde_json::from_str(text.lines().last().unwrap()).unwrap()
 }
 
 #[test]
 fn cli_poll_with_server_child() {
-    let v = bench_cli(&["poll", "--local", "--feeds", "6", "--hosts", "2", "--items", "5"]);
+    let v = bench_cli(&[
+        "poll", "--local", "--feeds", "6", "--hosts", "2", "--items", "5",
+    ]);
     assert_eq!(v["first"]["items_new"], 30);
     assert_eq!(v["second"]["items_new"], 0);
     assert_eq!(v["served"]["feeds_not_modified"], 6);
@@ -112,8 +132,22 @@ fn cli_idle_samples_the_daemon() {
         eprintln!("SKIPPED: no /proc");
         return;
     }
-    let v = bench_cli(&["idle", "--local", "--feeds", "5", "--hosts", "2", "--items", "5", "--window-secs", "1"]);
-    assert_eq!(v["served"]["feeds_ok"], 5, "the daemon polled every feed once");
+    let v = bench_cli(&[
+        "idle",
+        "--local",
+        "--feeds",
+        "5",
+        "--hosts",
+        "2",
+        "--items",
+        "5",
+        "--window-secs",
+        "1",
+    ]);
+    assert_eq!(
+        v["served"]["feeds_ok"], 5,
+        "the daemon polled every feed once"
+    );
     assert!(v["idle"]["rss_kb_max"].as_u64().unwrap() > 0);
     assert!(v["idle"]["samples"].as_u64().unwrap() >= 1);
 }

@@ -33,8 +33,14 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<Doc>, BenchError> {
     let docs: Vec<Doc> = paths
         .iter()
         .map(|p| {
-            let raw = std::fs::read_to_string(p).map_err(|source| BenchError::Io { path: p.clone(), source })?;
-            serde_json::from_str(&raw).map_err(|e| BenchError::Corpus { path: p.clone(), reason: e.to_string() })
+            let raw = std::fs::read_to_string(p).map_err(|source| BenchError::Io {
+                path: p.clone(),
+                source,
+            })?;
+            serde_json::from_str(&raw).map_err(|e| BenchError::Corpus {
+                path: p.clone(),
+                reason: e.to_string(),
+            })
         })
         .collect::<Result<_, _>>()?;
     if docs.is_empty() {
@@ -44,7 +50,10 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<Doc>, BenchError> {
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BenchError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| BenchError::Io { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| BenchError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -71,13 +80,25 @@ pub struct DetectReport {
 /// Runs the detector over `docs` again and again until at least
 /// `min_bytes` of title + text have been read (at least one pass).
 pub fn run(docs: &[Doc], tables: &Tables, min_bytes: u64) -> DetectReport {
-    let pass_bytes: u64 = docs.iter().map(|d| (d.title.len() + d.text.len()) as u64).sum();
-    let passes = if pass_bytes == 0 { 1 } else { min_bytes.div_ceil(pass_bytes).max(1) };
+    let pass_bytes: u64 = docs
+        .iter()
+        .map(|d| (d.title.len() + d.text.len()) as u64)
+        .sum();
+    let passes = if pass_bytes == 0 {
+        1
+    } else {
+        min_bytes.div_ceil(pass_bytes).max(1)
+    };
     let mut changes = 0u64;
     let start = Instant::now();
     for _ in 0..passes {
         for d in docs {
-            let input = DetectInput { title: &d.title, text: &d.text, lang: d.lang, published: d.published };
+            let input = DetectInput {
+                title: &d.title,
+                text: &d.text,
+                lang: d.lang,
+                published: d.published,
+            };
             changes += crate::detect::detect(&input, tables).len() as u64;
         }
     }

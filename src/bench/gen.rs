@@ -91,36 +91,211 @@ impl Language {
 }
 
 const RU_WORDS: &[&str] = &[
-    "город", "область", "жители", "дорога", "ремонт", "школа", "больница", "весной", "рынок",
-    "цены", "зерно", "урожай", "фермеры", "строительство", "мост", "вода", "отопление", "сезон",
-    "акимат", "бюджет", "проект", "программа", "выставка", "спортсмены", "турнир", "погода",
-    "снег", "ветер", "транспорт", "автобус", "маршрут", "студенты", "университет", "музей",
-    "театр", "концерт", "праздник", "площадь", "парк", "деревья", "экология", "завод",
-    "продукция", "экспорт", "инвестиции", "связь", "интернет", "село", "район", "новый",
-    "крупный", "местный", "региональный", "открыли", "обсудили", "завершили", "начали",
-    "планируют", "получили", "сообщили", "в", "на", "для", "после", "около", "более", "также",
+    "город",
+    "область",
+    "жители",
+    "дорога",
+    "ремонт",
+    "школа",
+    "больница",
+    "весной",
+    "рынок",
+    "цены",
+    "зерно",
+    "урожай",
+    "фермеры",
+    "строительство",
+    "мост",
+    "вода",
+    "отопление",
+    "сезон",
+    "акимат",
+    "бюджет",
+    "проект",
+    "программа",
+    "выставка",
+    "спортсмены",
+    "турнир",
+    "погода",
+    "снег",
+    "ветер",
+    "транспорт",
+    "автобус",
+    "маршрут",
+    "студенты",
+    "университет",
+    "музей",
+    "театр",
+    "концерт",
+    "праздник",
+    "площадь",
+    "парк",
+    "деревья",
+    "экология",
+    "завод",
+    "продукция",
+    "экспорт",
+    "инвестиции",
+    "связь",
+    "интернет",
+    "село",
+    "район",
+    "новый",
+    "крупный",
+    "местный",
+    "региональный",
+    "открыли",
+    "обсудили",
+    "завершили",
+    "начали",
+    "планируют",
+    "получили",
+    "сообщили",
+    "в",
+    "на",
+    "для",
+    "после",
+    "около",
+    "более",
+    "также",
 ];
 
 const KK_WORDS: &[&str] = &[
-    "қала", "облыс", "тұрғындар", "жол", "жөндеу", "мектеп", "аурухана", "көктемде", "базар",
-    "баға", "астық", "егін", "фермерлер", "құрылыс", "көпір", "су", "жылу", "маусым", "әкімдік",
-    "бюджет", "жоба", "бағдарлама", "көрме", "спортшылар", "турнир", "ауа райы", "қар", "жел",
-    "көлік", "автобус", "бағыт", "студенттер", "университет", "мұражай", "театр", "концерт",
-    "мереке", "алаң", "саябақ", "ағаштар", "экология", "зауыт", "өнім", "экспорт", "инвестиция",
-    "байланыс", "ауыл", "аудан", "жаңа", "ірі", "жергілікті", "өңірлік", "ашылды", "талқыланды",
-    "аяқталды", "басталды", "жоспарлануда", "алды", "хабарлады", "және", "үшін", "кейін",
-    "шамамен", "сондай-ақ",
+    "қала",
+    "облыс",
+    "тұрғындар",
+    "жол",
+    "жөндеу",
+    "мектеп",
+    "аурухана",
+    "көктемде",
+    "базар",
+    "баға",
+    "астық",
+    "егін",
+    "фермерлер",
+    "құрылыс",
+    "көпір",
+    "су",
+    "жылу",
+    "маусым",
+    "әкімдік",
+    "бюджет",
+    "жоба",
+    "бағдарлама",
+    "көрме",
+    "спортшылар",
+    "турнир",
+    "ауа райы",
+    "қар",
+    "жел",
+    "көлік",
+    "автобус",
+    "бағыт",
+    "студенттер",
+    "университет",
+    "мұражай",
+    "театр",
+    "концерт",
+    "мереке",
+    "алаң",
+    "саябақ",
+    "ағаштар",
+    "экология",
+    "зауыт",
+    "өнім",
+    "экспорт",
+    "инвестиция",
+    "байланыс",
+    "ауыл",
+    "аудан",
+    "жаңа",
+    "ірі",
+    "жергілікті",
+    "өңірлік",
+    "ашылды",
+    "талқыланды",
+    "аяқталды",
+    "басталды",
+    "жоспарлануда",
+    "алды",
+    "хабарлады",
+    "және",
+    "үшін",
+    "кейін",
+    "шамамен",
+    "сондай-ақ",
 ];
 
 const EN_WORDS: &[&str] = &[
-    "city", "region", "residents", "road", "repairs", "school", "hospital", "spring", "market",
-    "prices", "grain", "harvest", "farmers", "construction", "bridge", "water", "heating",
-    "season", "akimat", "budget", "project", "programme", "exhibition", "athletes", "tournament",
-    "weather", "snow", "wind", "transport", "bus", "route", "students", "university", "museum",
-    "theatre", "concert", "holiday", "square", "park", "trees", "ecology", "plant", "output",
-    "exports", "investment", "broadband", "village", "district", "new", "large", "local",
-    "regional", "opened", "discussed", "completed", "started", "planned", "received", "reported",
-    "in", "on", "for", "after", "about", "more", "also", "the", "and",
+    "city",
+    "region",
+    "residents",
+    "road",
+    "repairs",
+    "school",
+    "hospital",
+    "spring",
+    "market",
+    "prices",
+    "grain",
+    "harvest",
+    "farmers",
+    "construction",
+    "bridge",
+    "water",
+    "heating",
+    "season",
+    "akimat",
+    "budget",
+    "project",
+    "programme",
+    "exhibition",
+    "athletes",
+    "tournament",
+    "weather",
+    "snow",
+    "wind",
+    "transport",
+    "bus",
+    "route",
+    "students",
+    "university",
+    "museum",
+    "theatre",
+    "concert",
+    "holiday",
+    "square",
+    "park",
+    "trees",
+    "ecology",
+    "plant",
+    "output",
+    "exports",
+    "investment",
+    "broadband",
+    "village",
+    "district",
+    "new",
+    "large",
+    "local",
+    "regional",
+    "opened",
+    "discussed",
+    "completed",
+    "started",
+    "planned",
+    "received",
+    "reported",
+    "in",
+    "on",
+    "for",
+    "after",
+    "about",
+    "more",
+    "also",
+    "the",
+    "and",
 ];
 
 const NAMES: &[&str] = &[
@@ -344,24 +519,62 @@ mod tests {
         assert_ne!(a, feed_xml(&site, "http://127.0.0.1:1", 8));
         let parsed = crate::feed::parse(a.as_bytes(), "http://127.0.0.1:1/f/7.xml").unwrap();
         assert_eq!(parsed.items.len(), 30);
-        assert!(parsed.items[0].link.as_deref().unwrap().ends_with("/a/7/0.html"));
+        assert!(parsed.items[0]
+            .link
+            .as_deref()
+            .unwrap()
+            .ends_with("/a/7/0.html"));
     }
 
     #[test]
     fn change_articles_are_detected() {
         let tables = crate::detect::Tables::embedded().unwrap();
-        let site = Site { change_every: 1, ..Site::default() };
+        let site = Site {
+            change_every: 1,
+            ..Site::default()
+        };
         for feed in 0..3 {
             let html = article_html(&site, "http://127.0.0.1:1", feed, 0);
-            let a = crate::article::extract(&html, "http://127.0.0.1:1/a/x.html", &[], &Default::default()).unwrap();
-            let input = crate::model::DetectInput { title: "", text: &a.text, lang: None, published: None };
+            let a = crate::article::extract(
+                &html,
+                "http://127.0.0.1:1/a/x.html",
+                &[],
+                &Default::default(),
+            )
+            .unwrap();
+            let input = crate::model::DetectInput {
+                title: "",
+                text: &a.text,
+                lang: None,
+                published: None,
+            };
             let found = crate::detect::detect(&input, &tables);
-            assert_eq!(found.len(), 1, "feed {feed} ({:?}): {found:?}\n{}", language_of(feed), a.text);
+            assert_eq!(
+                found.len(),
+                1,
+                "feed {feed} ({:?}): {found:?}\n{}",
+                language_of(feed),
+                a.text
+            );
         }
-        let quiet = Site { change_every: 0, ..Site::default() };
+        let quiet = Site {
+            change_every: 0,
+            ..Site::default()
+        };
         let html = article_html(&quiet, "http://127.0.0.1:1", 0, 0);
-        let a = crate::article::extract(&html, "http://127.0.0.1:1/a/x.html", &[], &Default::default()).unwrap();
-        let input = crate::model::DetectInput { title: "", text: &a.text, lang: None, published: None };
+        let a = crate::article::extract(
+            &html,
+            "http://127.0.0.1:1/a/x.html",
+            &[],
+            &Default::default(),
+        )
+        .unwrap();
+        let input = crate::model::DetectInput {
+            title: "",
+            text: &a.text,
+            lang: None,
+            published: None,
+        };
         assert!(crate::detect::detect(&input, &tables).is_empty());
     }
 }

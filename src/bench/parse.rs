@@ -14,12 +14,19 @@ pub const FILE_BASE: &str = "http://127.0.1.1:8080";
 
 /// Writes `n` generated RSS feeds (`feed-00000.xml`, ...) into `dir`.
 pub fn write_feed_files(dir: &Path, n: usize, site: &Site) -> Result<Vec<PathBuf>, BenchError> {
-    std::fs::create_dir_all(dir).map_err(|source| BenchError::Io { path: dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| BenchError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     (0..n)
         .map(|i| {
             let path = dir.join(format!("feed-{i:05}.xml"));
-            std::fs::write(&path, gen::feed_xml(site, FILE_BASE, i))
-                .map_err(|source| BenchError::Io { path: path.clone(), source })?;
+            std::fs::write(&path, gen::feed_xml(site, FILE_BASE, i)).map_err(|source| {
+                BenchError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
             Ok(path)
         })
         .collect()
@@ -42,7 +49,10 @@ pub struct ParseReport {
 /// The `*.xml` files of `dir`, sorted.
 pub fn feed_files(dir: &Path) -> Result<Vec<PathBuf>, BenchError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|source| BenchError::Io { path: dir.to_path_buf(), source })?
+        .map_err(|source| BenchError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "xml"))
         .collect();
@@ -58,7 +68,12 @@ pub fn feed_files(dir: &Path) -> Result<Vec<PathBuf>, BenchError> {
 pub fn run(files: &[PathBuf], rounds: usize) -> Result<ParseReport, BenchError> {
     let docs: Vec<Vec<u8>> = files
         .iter()
-        .map(|p| std::fs::read(p).map_err(|source| BenchError::Io { path: p.clone(), source }))
+        .map(|p| {
+            std::fs::read(p).map_err(|source| BenchError::Io {
+                path: p.clone(),
+                source,
+            })
+        })
         .collect::<Result<_, _>>()?;
     let base = format!("{FILE_BASE}/f/0.xml");
     let mut items = 0u64;

@@ -81,6 +81,9 @@ pub struct CycleFigures {
     pub failed: usize,
     pub items_new: usize,
     pub changes_new: usize,
+    /// Reports merged into a change already in the log (the same change
+    /// reported by another feed).
+    pub changes_merged: usize,
     pub articles_fetched: u64,
     /// User + system CPU time this process spent during the cycle, all
     /// threads (robust to other load on the machine, unlike `seconds`).
@@ -92,7 +95,11 @@ pub struct CycleFigures {
 }
 
 impl CycleFigures {
-    fn from_report(r: &CycleReport, articles_fetched: u64, cpu_seconds: Option<f64>) -> CycleFigures {
+    fn from_report(
+        r: &CycleReport,
+        articles_fetched: u64,
+        cpu_seconds: Option<f64>,
+    ) -> CycleFigures {
         let seconds = r.elapsed.as_secs_f64();
         CycleFigures {
             seconds,
@@ -100,11 +107,17 @@ impl CycleFigures {
             failed: r.failed.len(),
             items_new: r.items_new,
             changes_new: r.changes_new,
+            changes_merged: r.changes_merged,
             articles_fetched,
             cpu_seconds,
             items_per_sec: rate(r.items_new as f64, seconds),
             feeds_per_sec: rate(r.feeds as f64, seconds),
-            failures: r.failed.iter().take(5).map(|(n, e)| format!("{n}: {e}")).collect(),
+            failures: r
+                .failed
+                .iter()
+                .take(5)
+                .map(|(n, e)| format!("{n}: {e}"))
+                .collect(),
         }
     }
 }
@@ -149,13 +162,15 @@ pub async fn run(opts: &PollOptions) -> Result<PollReport, BenchError> {
     let first = pipeline.poll_feeds(feeds).await?;
     let cpu1 = cpu();
     let fetched_first = metrics.articles_fetched.load(Ordering::Relaxed);
-    let first = CycleFigures::from_report(&first, fetched_first, cpu1.zip(cpu0).map(|(b, a)| b - a));
+    let first =
+        CycleFigures::from_report(&first, fetched_first, cpu1.zip(cpu0).map(|(b, a)| b - a));
 
     let feeds = db.call(|s| s.feeds()).await?;
     let second = pipeline.poll_feeds(feeds).await?;
     let cpu2 = cpu();
     let fetched_second = metrics.articles_fetched.load(Ordering::Relaxed) - fetched_first;
-    let second = CycleFigures::from_report(&second, fetched_second, cpu2.zip(cpu1).map(|(b, a)| b - a));
+    let second =
+        CycleFigures::from_report(&second, fetched_second, cpu2.zip(cpu1).map(|(b, a)| b - a));
 
     let (items_stored, changes_stored) = db
         .call(|s| {
@@ -166,7 +181,9 @@ pub async fn run(opts: &PollOptions) -> Result<PollReport, BenchError> {
             Ok((items, changes))
         })
         .await?;
-    let db_bytes = std::fs::metadata(&opts.database).map(|m| m.len()).unwrap_or(0);
+    let db_bytes = std::fs::metadata(&opts.database)
+        .map(|m| m.len())
+        .unwrap_or(0);
     Ok(PollReport {
         feeds: opts.feeds.len(),
         per_host_spacing_ms: opts.per_host_spacing_ms,

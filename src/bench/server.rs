@@ -82,7 +82,11 @@ pub fn loopback_host(n: usize) -> IpAddr {
 impl BenchServer {
     /// Serves `feeds` feeds of shape `site`, spread over one listener per
     /// address in `addrs` (a port of 0 picks a free one).
-    pub async fn start(site: Site, feeds: usize, addrs: &[SocketAddr]) -> Result<BenchServer, BenchError> {
+    pub async fn start(
+        site: Site,
+        feeds: usize,
+        addrs: &[SocketAddr],
+    ) -> Result<BenchServer, BenchError> {
         let site = Arc::new(site);
         let counters = Arc::new(Counters::default());
         let (stop, stopped) = watch::channel(false);
@@ -91,10 +95,14 @@ impl BenchServer {
         for addr in addrs {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
-                .map_err(|source| BenchError::Listen { addr: addr.to_string(), source })?;
-            let local = listener
-                .local_addr()
-                .map_err(|source| BenchError::Listen { addr: addr.to_string(), source })?;
+                .map_err(|source| BenchError::Listen {
+                    addr: addr.to_string(),
+                    source,
+                })?;
+            let local = listener.local_addr().map_err(|source| BenchError::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
             let base = format!("http://{local}");
             let state = Arc::new(HostState {
                 site: site.clone(),
@@ -108,24 +116,45 @@ impl BenchServer {
                 let shutdown = async move {
                     let _ = rx.wait_for(|s| *s).await;
                 };
-                if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                if let Err(e) = axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                {
                     tracing::warn!(error = %e, "bench server stopped with an error");
                 }
             }));
             bases.push(base);
         }
-        Ok(BenchServer { bases, feeds, counters, stop, tasks })
+        Ok(BenchServer {
+            bases,
+            feeds,
+            counters,
+            stop,
+            tasks,
+        })
     }
 
     /// `hosts` listeners on 127.0.1.1, 127.0.1.2, ... (full-size runs).
-    pub async fn start_spread(site: Site, feeds: usize, hosts: usize) -> Result<BenchServer, BenchError> {
-        let addrs: Vec<SocketAddr> = (0..hosts.max(1)).map(|n| SocketAddr::new(loopback_host(n), 0)).collect();
+    pub async fn start_spread(
+        site: Site,
+        feeds: usize,
+        hosts: usize,
+    ) -> Result<BenchServer, BenchError> {
+        let addrs: Vec<SocketAddr> = (0..hosts.max(1))
+            .map(|n| SocketAddr::new(loopback_host(n), 0))
+            .collect();
         Self::start(site, feeds, &addrs).await
     }
 
     /// `hosts` listeners on ports of 127.0.0.1 (tests).
-    pub async fn start_local(site: Site, feeds: usize, hosts: usize) -> Result<BenchServer, BenchError> {
-        let addrs: Vec<SocketAddr> = (0..hosts.max(1)).map(|_| SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).collect();
+    pub async fn start_local(
+        site: Site,
+        feeds: usize,
+        hosts: usize,
+    ) -> Result<BenchServer, BenchError> {
+        let addrs: Vec<SocketAddr> = (0..hosts.max(1))
+            .map(|_| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .collect();
         Self::start(site, feeds, &addrs).await
     }
 
@@ -155,14 +184,20 @@ pub fn feed_urls(bases: &[String], feeds: usize) -> Vec<(String, String)> {
         return Vec::new();
     }
     (0..feeds)
-        .map(|i| (format!("bench-{i:05}"), format!("{}{}", bases[i % bases.len()], gen::feed_path(i))))
+        .map(|i| {
+            (
+                format!("bench-{i:05}"),
+                format!("{}{}", bases[i % bases.len()], gen::feed_path(i)),
+            )
+        })
         .collect()
 }
 
 fn respond(status: StatusCode, content_type: &'static str, body: Body) -> Response {
     let mut r = Response::new(body);
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 
@@ -175,7 +210,11 @@ async fn serve(State(st): State<Arc<HostState>>, uri: Uri, headers: HeaderMap) -
     let c = &st.counters;
     if path == "/robots.txt" {
         c.robots.fetch_add(1, Ordering::Relaxed);
-        return respond(StatusCode::OK, "text/plain", Body::from("User-agent: *\nDisallow: /private/\n"));
+        return respond(
+            StatusCode::OK,
+            "text/plain",
+            Body::from("User-agent: *\nDisallow: /private/\n"),
+        );
     }
     if let Some(feed) = path
         .strip_prefix("/f/")
@@ -190,11 +229,19 @@ async fn serve(State(st): State<Arc<HostState>>, uri: Uri, headers: HeaderMap) -
             .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
         let mut r = if matches {
             c.feeds_not_modified.fetch_add(1, Ordering::Relaxed);
-            respond(StatusCode::NOT_MODIFIED, "application/rss+xml; charset=utf-8", Body::empty())
+            respond(
+                StatusCode::NOT_MODIFIED,
+                "application/rss+xml; charset=utf-8",
+                Body::empty(),
+            )
         } else {
             c.feeds_ok.fetch_add(1, Ordering::Relaxed);
             let xml = gen::feed_xml(&st.site, &st.base, feed);
-            respond(StatusCode::OK, "application/rss+xml; charset=utf-8", Body::from(xml))
+            respond(
+                StatusCode::OK,
+                "application/rss+xml; charset=utf-8",
+                Body::from(xml),
+            )
         };
         if let Ok(v) = HeaderValue::from_str(&etag) {
             r.headers_mut().insert(header::ETAG, v);
@@ -215,5 +262,9 @@ async fn serve(State(st): State<Arc<HostState>>, uri: Uri, headers: HeaderMap) -
         }
     }
     c.not_found.fetch_add(1, Ordering::Relaxed);
-    respond(StatusCode::NOT_FOUND, "text/plain", Body::from("not found\n"))
+    respond(
+        StatusCode::NOT_FOUND,
+        "text/plain",
+        Body::from("not found\n"),
+    )
 }

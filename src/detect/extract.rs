@@ -411,8 +411,15 @@ impl<'a> Doc<'a> {
                         .is_some_and(|p| capw(p) && toks[p].end < tok.start)
                         || capw(i + 1))
             };
+            // a place that is also a given name («Жәнібек», «Шолақ») right before a surname
+            let given_before_surname = |i: usize| {
+                toks.get(i + 1).is_some_and(|n| {
+                    n.is_word() && n.cap && !n.acronym && n.start > tok.end && surname_like(&n.key)
+                })
+            };
             hits.retain(|h| match h.payload {
                 Payload::Geo(_) if h.len == 1 && tok.cap && name_next_to(i) => false,
+                Payload::Geo(_) if h.len == 1 && tok.cap && given_before_surname(i) => false,
                 Payload::Party {
                     ambiguous: true, ..
                 } => tok.cap && (tok.quoted || party_near(i)),
@@ -629,6 +636,12 @@ impl<'a> Doc<'a> {
     /// Strips a Kazakh case ending from a surname key when what remains looks like a
     /// surname (or `known` says so). Returns (stem, chars stripped).
     fn kk_strip(&self, k: &str) -> (String, usize) {
+        // accusative after a patronymic's possessive: «Сәбитқызын», «Серікұлын»
+        if let Some(rem) = k.strip_suffix('н') {
+            if kk_patronymic(rem) && rem.chars().count() >= 6 {
+                return (rem.to_string(), 1);
+            }
+        }
         for e in KK_NAME_CASES {
             if let Some(rem) = k.strip_suffix(e) {
                 if rem.chars().count() >= 3
@@ -639,6 +652,21 @@ impl<'a> Doc<'a> {
             }
         }
         (k.to_string(), 0)
+    }
+
+    /// Gender of the relative pronoun right after a name («, который» → masculine).
+    fn who_after(&self, end: usize) -> Option<bool> {
+        let mut j = end;
+        if self.toks.get(j).is_some_and(|t| t.is_punct(',')) {
+            j += 1;
+        }
+        match self.toks.get(j).map(|t| t.key.as_str()) {
+            Some("которыи" | "которого" | "которому" | "которым") => {
+                Some(true)
+            }
+            Some("которая" | "которои" | "которую") => Some(false),
+            _ => None,
+        }
     }
 
     fn known_part(&self, key: &str) -> bool {
@@ -750,8 +778,31 @@ impl<'a> Doc<'a> {
         let last = n.parts.len().saturating_sub(1);
         let mut masc_oblique = false;
         let mut fem_oblique = false;
+        // unmistakably oblique forms are de-inflected wherever the name stands
+        // («кандидатуру Гульмиры Тлеубердиной», «Сергея Гончаренко, который ...»)
+        let morph = if self.lang == Lang::Ru {
+            ru_oblique_gender(
+                &n.parts
+                    .iter()
+                    .filter(|&&p| !self.is_initial(p))
+                    .map(|&p| self.toks[p].key.as_str())
+                    .collect::<Vec<_>>(),
+                self.who_after(n.end),
+            )
+        } else {
+            None
+        };
+        let oblique = oblique || morph.is_some();
         // surname decides gender in Russian oblique cases
-        if oblique && self.lang == Lang::Ru {
+        if let Some(masc) = morph {
+            masc_oblique = masc;
+            fem_oblique = !masc;
+        } else if oblique && self.lang == Lang::Ru && ru_fem_accusative(&self.toks[n.parts[0]].key)
+        {
+            // the object of «назначил/утвердил»: a given name in -у/-ю is a feminine
+            // accusative even when the surname does not decline («Гульнару Сейткали»)
+            fem_oblique = true;
+        } else if oblique && self.lang == Lang::Ru {
             let sk = &self.toks[n.parts[last]].key;
             if ["ову", "еву", "ину", "овои", "евои", "инои"]
                 .iter()
@@ -775,7 +826,14 @@ impl<'a> Doc<'a> {
             let key = t.key.clone();
             let (s, k) = match self.lang {
                 Lang::Kk if pi == last => {
-                    let (stem, strip) = self.kk_strip(&key);
+                    let (mut stem, mut strip) = self.kk_strip(&key);
+                    if strip == 0 && oblique && n.parts.len() > 1 {
+                        // the object of an active verb: «Серік Жұмабайды», «Ерланға»
+                        if let Some(e) = kk_object_ending(&key) {
+                            strip = e;
+                            stem = key.chars().take(key.chars().count() - e).collect();
+                        }
+                    }
                     (t.surface_without(&self.text, strip).to_string(), stem)
                 }
                 Lang::Ru if oblique => {
@@ -801,6 +859,8 @@ impl<'a> Doc<'a> {
             && surname_like(&parts[0].1)
             && !kk_patronymic(&parts[0].1)
             && !surname_like(&parts[1].1)
+            // «Марина Ким», «Ирина Ли»: a short second word is the surname
+            && parts[1].1.chars().count() > 3
         {
             vec![parts[1].clone(), parts[0].clone()]
         } else {
@@ -1063,7 +1123,10 @@ impl<'a> Doc<'a> {
                 }
                 if geo.is_none() && self.cue(m) == Some(CueKind::Branch) && !self.in_prev(m.start) {
                     let (lvl, g) = self.branch_parts(m);
-                    let g = g.or_else(|| self.sentence_geo(si, m.start, None));
+                    // a place with its level word («по Жамбылской области») beats a venue («в Таразе»)
+                    let g = g
+                        .or_else(|| self.sentence_geo(si, m.start, None, true))
+                        .or_else(|| self.sentence_geo(si, m.start, None, false));
                     if let Some((ids, gl)) = g {
                         geo = Some((ids, lvl.or(gl)));
                     }
@@ -1077,13 +1140,29 @@ impl<'a> Doc<'a> {
     }
 
     /// A place named in the sentence outside previous-role clauses, nearest to `anchor`.
-    fn sentence_geo(&self, si: usize, anchor: usize, skip: Option<usize>) -> Option<GeoRef> {
+    /// With `need_level`, only a place carrying its level word («Атырау облысы»).
+    fn sentence_geo(
+        &self,
+        si: usize,
+        anchor: usize,
+        skip: Option<usize>,
+        need_level: bool,
+    ) -> Option<GeoRef> {
         let (a, b) = self.sents[si];
         let lo = a.max(anchor.saturating_sub(WIN));
         let hi = b.min(anchor + WIN);
         self.mentions_in(lo, hi)
             .filter(|m| {
-                matches!(m.kind, MK::Geo(_)) && !self.in_prev(m.start) && Some(m.start) != skip
+                matches!(m.kind, MK::Geo(_))
+                    && !self.in_prev(m.start)
+                    && Some(m.start) != skip
+                    && (!need_level || self.geo_level(m).is_some())
+                    // «Тараз қалалық мәслихатының депутаты»: the place of a state body
+                    && !self.place_of_state_body(m)
+                    // where someone comes from is not where the branch is
+                    && !(need_level
+                        && m.start > 0
+                        && matches!(self.toks[m.start - 1].key.as_str(), "из" | "from"))
             })
             .min_by_key(|m| m.start.abs_diff(anchor))
             .and_then(|m| match &m.kind {
@@ -1133,6 +1212,19 @@ impl<'a> Doc<'a> {
             } else if self.lang == Lang::Kk && self.untagged_genitive(p) {
                 // «қоғамдық кеңестің төрағасы»: owned by a body the tables do not know
                 return "other";
+            }
+        }
+        // «Қарағанды қалалық филиалын төрт жыл басқарып келген»: a Kazakh leading verb
+        // governs the branch in the accusative a few words before it
+        if self.lang == Lang::Kk && self.toks[r.start].key.starts_with("басқар") {
+            let lo = r.start.saturating_sub(6);
+            if self.mentions_in(lo, r.start).any(|m| {
+                self.cue(m) == Some(CueKind::Branch)
+                    && ["ын", "ин", "ды", "ди", "ны", "ни"]
+                        .iter()
+                        .any(|e| self.toks[m.end - 1].key.ends_with(e))
+            }) {
+                return "branch";
             }
         }
         // right side: «председатель филиала», "chairman of the party's X branch"
@@ -1387,6 +1479,28 @@ impl<'a> Doc<'a> {
                     reject(rejected, "dash not followed by a name".into());
                     continue;
                 }
+                // a release at the holder's own request is a resignation
+                if event == Event::Dismissed
+                    && self
+                        .mentions_in(seg_lo.max(e.start.saturating_sub(8)), seg_hi.min(e.end + 8))
+                        .any(|m| self.cue(m) == Some(CueKind::OwnWill))
+                {
+                    event = Event::Resigned;
+                }
+                // «список, который возглавил X», "headed the party list": a list, not a branch
+                // the nearest of a list word and a branch word before the verb decides
+                let list_before = self
+                    .mentions_in(e.start.saturating_sub(10).max(seg_lo), e.start)
+                    .filter(|m| matches!(self.cue(m), Some(CueKind::Delegate | CueKind::Branch)))
+                    .last()
+                    .is_some_and(|m| self.cue(m) == Some(CueKind::Delegate));
+                let list_after = self
+                    .mentions_in(e.end, (e.end + 3).min(seg_hi))
+                    .any(|m| self.cue(m) == Some(CueKind::Delegate));
+                if cue.role.is_some() && (list_before || list_after) {
+                    reject(rejected, "heads a candidate list, not a branch".into());
+                    continue;
+                }
                 let fills = event.fills_post();
                 let mut rule: Vec<String> = vec![format!("event «{trig}»")];
                 // every search for this event stays within a window around it
@@ -1441,6 +1555,9 @@ impl<'a> Doc<'a> {
                     let lo = seg_lo.max(e.start.saturating_sub(WIN));
                     let hi = seg_hi.min(e.end + WIN);
                     let mut best: Option<(usize, u32)> = None;
+                    // a possessor skipped below, in case a pronoun later in the clause
+                    // points back at it («Х-тың жұмысын бағалап, оны қайта сайлады»)
+                    let mut possessor: Option<u32> = None;
                     let mut k = lo;
                     while k < hi {
                         let n = self.tok_n[k];
@@ -1450,14 +1567,38 @@ impl<'a> Doc<'a> {
                         }
                         let nm = &self.names[n as usize];
                         k = nm.end.max(k + 1);
-                        // a Kazakh genitive name is a possessor («Танишпековтің айтуынша»)
+                        // a Kazakh genitive name is a possessor («Танишпековтің айтуынша»),
+                        // unless the event is a possessed noun of the person's own
+                        // («Арыновтың өтініші қанағаттандырылды»)
                         let lastk = &self.toks[*nm.parts.last().unwrap_or(&nm.start)].key;
+                        let possessed_event = e.end - e.start > 1
+                            && self.toks[e.start].key.ends_with(['ы', 'и'])
+                            || e.start > 0 && self.cue_at(e.start - 1) == Some(CueKind::Candidacy)
+                            || (e.start.saturating_sub(cue.window)..e.start).any(|j| {
+                                let k = &self.toks[j].key;
+                                k.ends_with(['ы', 'и'])
+                                    && cue.needs.iter().any(|p| self.t.word_matches(p, k))
+                            });
+                        // a capitalised pair after a locative preposition is a place
+                        // the tables do not know ("in Otegen Batyr", «в Аксукенте»)
+                        if nm.start > 0
+                            && matches!(
+                                self.toks[nm.start - 1].key.as_str(),
+                                "in" | "at" | "near" | "from" | "в" | "во" | "из" | "под"
+                            )
+                        {
+                            continue;
+                        }
                         if self.lang == Lang::Kk
+                            && !possessed_event
                             && ["тың", "тиң", "ның", "ниң", "дың", "диң"]
                                 .iter()
                                 .any(|g| lastk.ends_with(g))
                             && self.kk_strip(lastk).1 > 0
                         {
+                            if nm.end <= e.start {
+                                possessor = Some(n);
+                            }
                             continue;
                         }
                         let dist = if nm.end <= e.start {
@@ -1477,9 +1618,18 @@ impl<'a> Doc<'a> {
                             (n, nm.end, obl, false)
                         }
                         None => {
-                            let pron = self
+                            let pron_at = self
                                 .mentions_in(seg_lo, seg_hi)
-                                .any(|m| self.cue(m) == Some(CueKind::Pronoun));
+                                .find(|m| self.cue(m) == Some(CueKind::Pronoun))
+                                .map(|m| m.start);
+                            let pron = pron_at.is_some();
+                            let back = possessor.filter(|&n| {
+                                pron_at.is_some_and(|p| self.names[n as usize].end <= p)
+                            });
+                            if let Some(n) = back {
+                                rule.push("person: pronoun → possessor named before it".into());
+                                (n, self.names[n as usize].end, true, false)
+                            } else {
                             match (last_person, pron) {
                                 (Some(n), true) => {
                                     rule.push("person: pronoun → last named person".into());
@@ -1500,6 +1650,7 @@ impl<'a> Doc<'a> {
                                     reject(rejected, why.into());
                                     continue;
                                 }
+                            }
                             }
                         }
                     }
@@ -1523,6 +1674,13 @@ impl<'a> Doc<'a> {
                         _ => continue,
                     };
                     if fills && self.in_prev(m.start) {
+                        continue;
+                    }
+                    // «бывший председатель ... назначен ...»: a former post is not the one filled
+                    if fills
+                        && (m.start.saturating_sub(2)..m.start)
+                            .any(|j| self.cue_at(j) == Some(CueKind::Former))
+                    {
                         continue;
                     }
                     // a participle's post stands right next to it: «төрағасы болып сайланған»,
@@ -1607,6 +1765,29 @@ impl<'a> Doc<'a> {
                             );
                             continue;
                         }
+                        // «Депутатами маслихата избраны председатель филиала X»: the post
+                        // taken is the marked state post, the branch post says who they are
+                        if fills && !self.acting_near(m) && !self.role_marked(m) {
+                            let marked_state = self.mentions_in(seg_lo, seg_hi).find(|x| {
+                                self.cue(x) == Some(CueKind::State)
+                                    && !self.in_prev(x.start)
+                                    && (self.role_marked(x)
+                                        || self.lang == Lang::Ru
+                                            && ["ами", "ями"]
+                                                .iter()
+                                                .any(|e| self.toks[x.end - 1].key.ends_with(e)))
+                            });
+                            if let Some(sm) = marked_state {
+                                reject(
+                                    rejected,
+                                    format!(
+                                        "the post taken is a state post («{}»)",
+                                        self.span_text(sm.start, sm.end)
+                                    ),
+                                );
+                                continue;
+                            }
+                        }
                         // «филиал төрағасы X Мәжіліс депутаты болып сайланды»: the incumbent
                         // moved to a state post; the branch post only names who they are
                         if fills && best_appositive && !self.acting_near(m) && !self.role_marked(m)
@@ -1667,15 +1848,45 @@ impl<'a> Doc<'a> {
                         }
                     }
                     None => {
+                        // "deputies elected Seitkali secretary of the city maslikhat":
+                        // the post named after the verb belongs to a state body
+                        if fills {
+                            // (an apposition after a comma only says who the person is)
+                            let state = self
+                                .mentions_in(e.end, seg_hi.min(e.end + 10))
+                                .find(|x| {
+                                    self.cue(x) == Some(CueKind::State) && !self.in_prev(x.start)
+                                })
+                                .filter(|x| (e.end..x.start).all(|k| !self.toks[k].is_punct(',')));
+                            if let Some(sm) = state {
+                                reject(
+                                    rejected,
+                                    format!(
+                                        "post of a state body («{}»)",
+                                        self.span_text(sm.start, sm.end)
+                                    ),
+                                );
+                                continue;
+                            }
+                        }
                         if let Some(r) = cue.role {
                             rule.push(format!("role implied by «{trig}»"));
+                            // «временно руководить филиалом поручено ...»
+                            acting = fills
+                                && self
+                                    .mentions_in(
+                                        e.start.saturating_sub(cue.window + 4).max(seg_lo),
+                                        e.start,
+                                    )
+                                    .any(|m| self.cue(m) == Some(CueKind::Acting));
                             r
                         } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
                             rule.push("role: same post as the previous change".into());
                             prev.change.role
-                        } else if let (true, Some(r)) =
-                            (anaphor || !fills || via_pronoun, self.recent_role(si))
-                        {
+                        } else if let (true, Some(r)) = (
+                            anaphor || !fills || via_pronoun || self.post_left_open(si),
+                            self.recent_role(si),
+                        ) {
                             rule.push("role: the post named in the previous sentences".into());
                             r
                         } else {
@@ -1706,17 +1917,22 @@ impl<'a> Doc<'a> {
                     }
                 });
                 let mut level: Option<Level> = None;
-                let mut geo: Option<GeoRef> = None;
+                let mut geo: Option<GeoRef>;
                 let mut from_topic = false;
                 if let Some(bm) = near_branch {
                     let (l, g) = self.branch_parts(bm);
                     level = l;
                     geo = g;
                     if geo.is_none() {
-                        geo = self.sentence_geo(si, role_tok, None);
+                        // a bare «филиал» / "the branch": a place named in passing («a
+                        // university in Almaty») must not beat the article's branch;
+                        // only a place with its level word («Алматы облысында») does
+                        geo = self.sentence_geo(si, role_tok, None, topic.geo.is_some());
                     }
-                } else if topic.geo.is_none() {
-                    geo = self.sentence_geo(si, role_tok, None);
+                } else {
+                    // no branch word: "In Atyrau region, X was relieved ..." names the
+                    // branch's place by its level word
+                    geo = self.sentence_geo(si, role_tok, None, topic.geo.is_some());
                 }
                 if geo.is_none() {
                     if let Some((ids, tl)) = &topic.geo {
@@ -2009,6 +2225,32 @@ impl<'a> Doc<'a> {
         out
     }
 
+    /// A place that names a state body right after it («Тараз қалалық мәслихаты»,
+    /// «городского маслихата Павлодара» is not caught; "Shymkent city akimat").
+    fn place_of_state_body(&self, g: &Mention) -> bool {
+        let mut k = g.end;
+        for _ in 0..3 {
+            match self.m_at(k) {
+                Some(m) if matches!(self.cue(m), Some(CueKind::Level(_))) => k = m.end,
+                Some(m) => return self.cue(m) == Some(CueKind::State),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// The previous sentence reports a post being filled without naming who filled it
+    /// («Конференция избрала нового председателя. Им стал ...»).
+    fn post_left_open(&self, si: usize) -> bool {
+        let Some(&(a, b)) = si.checked_sub(1).and_then(|p| self.sents.get(p)) else {
+            return false;
+        };
+        let filled = self
+            .mentions_in(a, b)
+            .any(|m| matches!(self.cue(m), Some(CueKind::Event(ev)) if ev.fills_post()));
+        filled && (a..b).all(|k| self.tok_n[k] == NONE)
+    }
+
     /// The last branch post named in the two sentences before `si`.
     fn recent_role(&self, si: usize) -> Option<Role> {
         let a = self.sents[si.saturating_sub(2)].0;
@@ -2068,6 +2310,54 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// Length of a Kazakh accusative or dative ending on a name that is the object of an
+/// active verb («Жұмабайды», «Ерланға»), if what remains is long enough to be a name.
+fn kk_object_ending(key: &str) -> Option<usize> {
+    const ENDS: &[&str] = &["ды", "ди", "ты", "ти", "ны", "ни", "ға", "ге", "қа", "ке"];
+    let n = key.chars().count();
+    ENDS.iter()
+        .find(|e| key.ends_with(*e) && n >= 6)
+        .map(|e| e.chars().count())
+}
+
+/// Gender of a Russian name whose form shows an oblique case by itself: `Some(true)`
+/// masculine, `Some(false)` feminine. `who` is the relative pronoun after the name
+/// («который» / «которая»), which settles «Арсена Кудайбергенова» (masculine genitive,
+/// same letters as a feminine nominative).
+fn ru_oblique_gender(keys: &[&str], who: Option<bool>) -> Option<bool> {
+    let last = keys.last()?;
+    let given = if keys.len() >= 2 { Some(keys[0]) } else { None };
+    let ends = |k: &str, es: &[&str]| es.iter().any(|e| k.ends_with(e));
+    // feminine surname in genitive/dative/instrumental
+    if ends(last, &["овои", "евои", "инои", "ынои", "скои", "цкои"]) && last.chars().count() > 5
+    {
+        return Some(false);
+    }
+    if let Some(g) = given {
+        // «Сергея», «Андрея», «Алексею»
+        if ends(g, &["ея", "ею", "еем"]) && g.chars().count() >= 5 {
+            return Some(true);
+        }
+    }
+    // masculine genitive/accusative «Арсена Кудайбергенова, который»
+    if who == Some(true) && ends(last, &["ова", "ева", "ина", "ына"]) {
+        return Some(true);
+    }
+    None
+}
+
+/// A given name in the feminine accusative or dative («Гульнару», «Асю», «Марине»):
+/// -у/-ю/-е after a consonant (a masculine name would take -а in the accusative).
+fn ru_fem_accusative(given: &str) -> bool {
+    let mut r = given.chars().rev();
+    let (Some(last), Some(before)) = (r.next(), r.next()) else {
+        return false;
+    };
+    given.chars().count() >= 4
+        && (last == 'у' || last == 'ю' || last == 'е')
+        && !"аеиоуыэюяь".contains(before)
+}
+
 fn ru_deinflect(surf: &str, key: &str, is_last: bool, masc: bool, fem: bool) -> (String, String) {
     let cut = |n: usize, add: &str| -> (String, String) {
         let sc = surf.chars().count();
@@ -2119,8 +2409,26 @@ fn ru_deinflect(surf: &str, key: &str, is_last: bool, masc: bool, fem: bool) -> 
             return cut(1, "");
         }
     }
+    if masc && ["ея", "ею"].iter().any(|e| key.ends_with(e)) {
+        return cut(1, "й");
+    }
+    if masc && key.ends_with("еем") {
+        return cut(2, "й");
+    }
     if fem {
         if last == 'у' && !vowel(before) {
+            return cut(1, "а");
+        }
+        if last == 'ы' && !vowel(before) {
+            return cut(1, "а");
+        }
+        if last == 'и' && "гкхжшчщ".contains(before) {
+            return cut(1, "а");
+        }
+        if key.ends_with("ои") && !vowel(key.chars().rev().nth(2).unwrap_or('а')) {
+            return cut(2, "а");
+        }
+        if last == 'е' && !vowel(before) && before != 'л' {
             return cut(1, "а");
         }
         if last == 'ю' {

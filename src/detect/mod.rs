@@ -49,6 +49,8 @@ mod extract;
 mod tables;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_general;
 mod text;
 
 use crate::model::{DetectInput, DetectedChange, Lang};

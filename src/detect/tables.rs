@@ -157,6 +157,9 @@ pub enum CueKind {
     SameDay,
     Year,
     Accept,
+    /// «по собственному желанию», «өз еркімен», "at his own request": a release
+    /// asked for by the holder is a resignation.
+    OwnWill,
 }
 
 #[derive(Debug, Clone)]
@@ -623,6 +626,7 @@ fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
         "sameday" => CueKind::SameDay,
         "year" => CueKind::Year,
         "accept" => CueKind::Accept,
+        "own_will" => CueKind::OwnWill,
         k => return Err(bad(format!("unknown cue kind {k:?}"))),
     })
 }
