@@ -84,42 +84,77 @@ fn sql_injection_in_names_round_trips_intact() {
     let s = store
         .record_article(
             &article(evil_url, "'; DROP TABLE items; --"),
-            &[change(INJECTION, "Robert'); DROP TABLE changes;-- was elected chairman.")],
+            &[change(
+                INJECTION,
+                "Robert'); DROP TABLE changes;-- was elected chairman.",
+            )],
             chrono::Utc::now(),
         )
         .unwrap();
     assert_eq!(s.changes_new.len(), 1);
     store
-        .record_article(&article("https://other.example.kz/b", "ok"), &[change("Normal Person", "Normal Person was elected.")], chrono::Utc::now())
+        .record_article(
+            &article("https://other.example.kz/b", "ok"),
+            &[change("Normal Person", "Normal Person was elected.")],
+            chrono::Utc::now(),
+        )
         .unwrap();
 
     let all = store.changes(&ChangeFilter::default()).unwrap();
     assert_eq!(all.len(), 2, "both changes stored, no table dropped");
-    let evil = all.iter().find(|c| c.person == INJECTION).expect("the name is stored verbatim");
+    let evil = all
+        .iter()
+        .find(|c| c.person == INJECTION)
+        .expect("the name is stored verbatim");
     assert_eq!(evil.sources[0].url, evil_url);
     assert!(evil.evidence.contains("DROP TABLE changes;--"));
 
     // The filter gets the payload as a value, not as SQL.
     let by_person = store
-        .changes(&ChangeFilter { person: Some(INJECTION.into()), ..ChangeFilter::default() })
+        .changes(&ChangeFilter {
+            person: Some(INJECTION.into()),
+            ..ChangeFilter::default()
+        })
         .unwrap();
     assert_eq!(by_person.len(), 1, "{by_person:#?}");
     assert_eq!(by_person[0].person, INJECTION);
     let none = store
-        .changes(&ChangeFilter { person: Some("x' OR '1'='1".into()), ..ChangeFilter::default() })
+        .changes(&ChangeFilter {
+            person: Some("x' OR '1'='1".into()),
+            ..ChangeFilter::default()
+        })
         .unwrap();
     assert!(none.is_empty(), "a tautology in a filter matched {none:#?}");
     let none = store
-        .changes(&ChangeFilter { party: Some("AMANAT' OR 1=1 --".into()), ..ChangeFilter::default() })
+        .changes(&ChangeFilter {
+            party: Some("AMANAT' OR 1=1 --".into()),
+            ..ChangeFilter::default()
+        })
         .unwrap();
     assert!(none.is_empty());
     drop(store);
 
     // Through the CLI as well.
     let db_s = db.display().to_string();
-    let out = cli(&["--database", &db_s, "changes", "--person", INJECTION, "--format", "json"], &[]);
+    let out = cli(
+        &[
+            "--database",
+            &db_s,
+            "changes",
+            "--person",
+            INJECTION,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let arr = v.as_array().expect("a JSON array");
     assert_eq!(arr.len(), 1, "{stdout}");
@@ -130,7 +165,9 @@ fn sql_injection_in_names_round_trips_intact() {
         .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('changes','items','articles')", [], |r| r.get(0))
         .unwrap();
     assert_eq!(tables, 3);
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
 }
 
@@ -138,8 +175,12 @@ async fn start_api(dir: &Path, token: Option<&str>) -> (String, tokio::sync::one
     let path = dir.join("api.sqlite");
     {
         let mut s = Store::open(&path).unwrap();
-        s.record_article(&article("https://news.example.kz/x", "x"), &[change("Асқар Нұрланов", "Асқар Нұрланов сайланды.")], chrono::Utc::now())
-            .unwrap();
+        s.record_article(
+            &article("https://news.example.kz/x", "x"),
+            &[change("Асқар Нұрланов", "Асқар Нұрланов сайланды.")],
+            chrono::Utc::now(),
+        )
+        .unwrap();
     }
     let mut state = ApiState::new(path, Arc::new(Metrics::default()));
     state.token = token.map(String::from);
@@ -157,10 +198,22 @@ async fn api_is_read_only_and_token_guarded() {
     let dir = tempfile::tempdir().unwrap();
     let (base, stop) = start_api(dir.path(), None).await;
     let client = reqwest::Client::new();
-    for path in ["/api/changes", "/api/changes/1", "/api/roster", "/api/feeds", "/changes.atom", "/metrics"] {
+    for path in [
+        "/api/changes",
+        "/api/changes/1",
+        "/api/roster",
+        "/api/feeds",
+        "/changes.atom",
+        "/metrics",
+    ] {
         let get = client.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(get.status(), 200, "GET {path}");
-        for m in [reqwest::Method::POST, reqwest::Method::PUT, reqwest::Method::DELETE, reqwest::Method::PATCH] {
+        for m in [
+            reqwest::Method::POST,
+            reqwest::Method::PUT,
+            reqwest::Method::DELETE,
+            reqwest::Method::PATCH,
+        ] {
             let r = client
                 .request(m.clone(), format!("{base}{path}"))
                 .header("Content-Type", "application/json")
@@ -172,18 +225,44 @@ async fn api_is_read_only_and_token_guarded() {
         }
     }
     // Nothing was changed by the attempts.
-    let list: serde_json::Value = client.get(format!("{base}/api/changes")).send().await.unwrap().json().await.unwrap();
+    let list: serde_json::Value = client
+        .get(format!("{base}/api/changes"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     let _ = stop.send(());
 
     let (base, stop) = start_api(dir.path(), Some("s3cret-token")).await;
-    let r = client.get(format!("{base}/api/changes")).send().await.unwrap();
+    let r = client
+        .get(format!("{base}/api/changes"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let r = client.get(format!("{base}/api/changes")).bearer_auth("wrong").send().await.unwrap();
+    let r = client
+        .get(format!("{base}/api/changes"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let r = client.get(format!("{base}/api/changes")).bearer_auth("s3cret-token").send().await.unwrap();
+    let r = client
+        .get(format!("{base}/api/changes"))
+        .bearer_auth("s3cret-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = client.post(format!("{base}/api/changes")).bearer_auth("s3cret-token").send().await.unwrap();
+    let r = client
+        .post(format!("{base}/api/changes"))
+        .bearer_auth("s3cret-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405, "a token does not make the API writable");
     let _ = stop.send(());
 }
@@ -199,16 +278,42 @@ fn api_binds_loopback_by_default_and_refuses_public_bind_without_token() {
 
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("bw.toml");
-    std::fs::write(&cfg, format!("[storage]\ndatabase = \"{}\"\n[api]\nenabled = true\nbind = \"0.0.0.0:8077\"\n", dir.path().join("x.sqlite").display())).unwrap();
+    std::fs::write(
+        &cfg,
+        format!(
+            "[storage]\ndatabase = \"{}\"\n[api]\nenabled = true\nbind = \"0.0.0.0:8077\"\n",
+            dir.path().join("x.sqlite").display()
+        ),
+    )
+    .unwrap();
     let out = cli(&["check-config", &cfg.display().to_string()], &[]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("api.bind") && text.contains("token"), "{text}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("api.bind") && text.contains("token"),
+        "{text}"
+    );
     // `serve --bind` to a public address without a token is refused too,
     // before anything is bound.
-    let out = cli(&["--database", &dir.path().join("x.sqlite").display().to_string(), "serve", "--bind", "0.0.0.0:0"], &[]);
+    let out = cli(
+        &[
+            "--database",
+            &dir.path().join("x.sqlite").display().to_string(),
+            "serve",
+            "--bind",
+            "0.0.0.0:0",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a loopback address"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a loopback address"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -221,12 +326,21 @@ fn world_writable_config_is_refused() {
     let ok = cli(&["check-config", &cfg.display().to_string()], &[]);
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
     std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o666)).unwrap();
-    for args in [vec!["check-config", cfg.to_str().unwrap()], vec!["--config", cfg.to_str().unwrap(), "run", "--once"]] {
+    for args in [
+        vec!["check-config", cfg.to_str().unwrap()],
+        vec!["--config", cfg.to_str().unwrap(), "run", "--once"],
+    ] {
         let out = cli(&args, &[]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
-        assert!(err.contains("world-writable") || err.contains("writable by"), "{args:?}: unclear message: {err}");
-        assert!(err.contains(cfg.to_str().unwrap()), "the message names the file: {err}");
+        assert!(
+            err.contains("world-writable") || err.contains("writable by"),
+            "{args:?}: unclear message: {err}"
+        );
+        assert!(
+            err.contains(cfg.to_str().unwrap()),
+            "the message names the file: {err}"
+        );
     }
 }
 
@@ -272,10 +386,22 @@ async fn article_fetches_to_private_addresses_are_refused_before_connecting() {
             PipelineError::Fetch(f) => assert_eq!(f.kind(), "private_address", "{url}: {e}"),
             other => panic!("{url}: unexpected error {other}"),
         }
-        assert!(t.elapsed() < Duration::from_millis(900), "{url}: took {:?}, as if connecting", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(900),
+            "{url}: took {:?}, as if connecting",
+            t.elapsed()
+        );
     }
-    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "a connection reached the loopback server");
-    let n = db.call(|s| s.changes(&ChangeFilter::default())).await.unwrap().len();
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a connection reached the loopback server"
+    );
+    let n = db
+        .call(|s| s.changes(&ChangeFilter::default()))
+        .await
+        .unwrap()
+        .len();
     assert_eq!(n, 0);
 }
 
@@ -284,7 +410,11 @@ fn b64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -309,13 +439,19 @@ fn secrets_never_appear_in_logs_or_errors() {
     let smtp_dir = dir.path().join("maildir");
     // A live STARTTLS server without AUTH (when openssl and aiosmtpd are
     // here), and a port where nothing listens.
-    let live = match (&certs, mail_support::aiosmtpd_available("secrets_never_appear_in_logs_or_errors (live SMTP part)")) {
+    let live = match (
+        &certs,
+        mail_support::aiosmtpd_available("secrets_never_appear_in_logs_or_errors (live SMTP part)"),
+    ) {
         (Some((_, cert, key)), true) => {
             let port = mail_support::free_port();
             Some(mail_support::SmtpServer::start_with(
                 port,
                 &smtp_dir,
-                &mail_support::ServerOptions { starttls: Some((cert.clone(), key.clone())), ..Default::default() },
+                &mail_support::ServerOptions {
+                    starttls: Some((cert.clone(), key.clone())),
+                    ..Default::default()
+                },
             ))
         }
         _ => None,
@@ -327,7 +463,10 @@ fn secrets_never_appear_in_logs_or_errors() {
     }
     let mut checked = 0;
     for (port, what) in ports {
-        let ca = certs.as_ref().map(|(ca, _, _)| format!("ca_file = \"{}\"\n", ca.display())).unwrap_or_default();
+        let ca = certs
+            .as_ref()
+            .map(|(ca, _, _)| format!("ca_file = \"{}\"\n", ca.display()))
+            .unwrap_or_default();
         let cfg = dir.path().join(format!("{what}.toml"));
         std::fs::write(
             &cfg,
@@ -363,8 +502,13 @@ level = "debug"
             ),
         )
         .unwrap();
-        std::fs::set_permissions(&cfg, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        let env = [("BW_TEST_SMTP_PASSWORD", PASSWORD), ("BRANCHWATCH_API_TOKEN", TOKEN), ("RUST_LOG", "trace")];
+        std::fs::set_permissions(&cfg, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        let env = [
+            ("BW_TEST_SMTP_PASSWORD", PASSWORD),
+            ("BRANCHWATCH_API_TOKEN", TOKEN),
+            ("RUST_LOG", "trace"),
+        ];
         let c = cfg.display().to_string();
         for args in [
             vec!["--config", &c, "run", "--once"],
@@ -373,17 +517,37 @@ level = "debug"
             vec!["--config", &c, "check-config"],
         ] {
             let out = cli(&args, &env);
-            let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-            assert!(!all.contains(PASSWORD), "{what} {args:?}: the SMTP password leaked:\n{all}");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                !all.contains(PASSWORD),
+                "{what} {args:?}: the SMTP password leaked:\n{all}"
+            );
             // Nor as the base64 of an AUTH PLAIN or AUTH LOGIN exchange.
-            for encoded in [b64(PASSWORD.as_bytes()), b64(format!("\0branchwatch\0{PASSWORD}").as_bytes())] {
-                assert!(!all.contains(&encoded), "{what} {args:?}: the SMTP password leaked as base64:\n{all}");
+            for encoded in [
+                b64(PASSWORD.as_bytes()),
+                b64(format!("\0branchwatch\0{PASSWORD}").as_bytes()),
+            ] {
+                assert!(
+                    !all.contains(&encoded),
+                    "{what} {args:?}: the SMTP password leaked as base64:\n{all}"
+                );
             }
-            assert!(!all.contains(TOKEN), "{what} {args:?}: the API token leaked:\n{all}");
+            assert!(
+                !all.contains(TOKEN),
+                "{what} {args:?}: the API token leaked:\n{all}"
+            );
             // Something was logged, so the check is not vacuous.
             assert!(all.len() > 20, "{what} {args:?}: no output at all");
             checked += 1;
-            eprintln!("{what} {args:?}: exit {:?}, {} bytes of output, no secret", out.status.code(), all.len());
+            eprintln!(
+                "{what} {args:?}: exit {:?}, {} bytes of output, no secret",
+                out.status.code(),
+                all.len()
+            );
         }
         // test-email against a server that is down or cannot log in fails.
         let out = cli(&["--config", &c, "test-email", "someone@localhost"], &env);

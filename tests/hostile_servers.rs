@@ -76,7 +76,9 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
     let xml = "application/rss+xml";
 
     // Feeds that must fail, each with its own stored error.
-    let good_doc = rss("truncated", 50, |i| Some(format!("http://example.invalid/t/{i}")));
+    let good_doc = rss("truncated", 50, |i| {
+        Some(format!("http://example.invalid/t/{i}"))
+    });
     let mut feeds: Vec<(&str, String)> = vec![
         (
             "malformed",
@@ -118,7 +120,13 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
             ),
         ),
     ];
-    srv.route("/loop-b.xml", Hostile::Redirect { status: 302, location: "/loop-a.xml".into() });
+    srv.route(
+        "/loop-b.xml",
+        Hostile::Redirect {
+            status: 302,
+            location: "/loop-a.xml".into(),
+        },
+    );
 
     // Feeds that must succeed despite their quirks.
     let cyr_utf8 = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Жаңалықтар</title>\
@@ -138,14 +146,35 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
     feeds.extend([
         (
             "wrong-charset",
-            srv.route("/wrong-charset.xml", Hostile::bytes("text/xml; charset=iso-8859-1", cyr_utf8)),
+            srv.route(
+                "/wrong-charset.xml",
+                Hostile::bytes("text/xml; charset=iso-8859-1", cyr_utf8),
+            ),
         ),
-        ("no-charset", srv.route("/no-charset.xml", Hostile::bytes("text/xml", cp1251.into_owned()))),
-        ("invalid-utf8", srv.route("/invalid.xml", Hostile::bytes("text/xml; charset=utf-8", invalid))),
-        ("line-7mb", srv.route("/line7.xml", Hostile::bytes(xml, big_line))),
+        (
+            "no-charset",
+            srv.route(
+                "/no-charset.xml",
+                Hostile::bytes("text/xml", cp1251.into_owned()),
+            ),
+        ),
+        (
+            "invalid-utf8",
+            srv.route(
+                "/invalid.xml",
+                Hostile::bytes("text/xml; charset=utf-8", invalid),
+            ),
+        ),
+        (
+            "line-7mb",
+            srv.route("/line7.xml", Hostile::bytes(xml, big_line)),
+        ),
         (
             "thousands",
-            srv.route("/thousands.xml", Hostile::bytes(xml, rss("many", 5000, |_| None))),
+            srv.route(
+                "/thousands.xml",
+                Hostile::bytes(xml, rss("many", 5000, |_| None)),
+            ),
         ),
     ]);
 
@@ -155,36 +184,78 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
         <h1>Новый председатель филиала</h1><p>Председателем Карагандинского областного филиала партии «AMANAT» избран Ерлан Жаксылыков.</p>\
         <p>Решение принято на конференции филиала.</p></article></body></html>";
     let arts = [
-        ("/a/good.html", Hostile::bytes("text/html; charset=utf-8", good_article)),
+        (
+            "/a/good.html",
+            Hostile::bytes("text/html; charset=utf-8", good_article),
+        ),
         (
             "/a/deep.html",
             Hostile::bytes(
                 "text/html; charset=utf-8",
-                format!("<html><body>{}</body></html>", nested("div", 100_000, "<p>Бугін ауа райы жақсы.</p>")),
+                format!(
+                    "<html><body>{}</body></html>",
+                    nested("div", 100_000, "<p>Бугін ауа райы жақсы.</p>")
+                ),
             ),
         ),
-        ("/a/bomb.html", Hostile::gzip("text/html", gzip_bomb(256 * MB))),
-        ("/a/endless.html", Hostile::Endless { chunk: Arc::new(b"<p>lorem ipsum</p>".repeat(4096)) }),
+        (
+            "/a/bomb.html",
+            Hostile::gzip("text/html", gzip_bomb(256 * MB)),
+        ),
+        (
+            "/a/endless.html",
+            Hostile::Endless {
+                chunk: Arc::new(b"<p>lorem ipsum</p>".repeat(4096)),
+            },
+        ),
         (
             "/a/slow.html",
-            Hostile::Trickle { body: Arc::new(b"<html><body><p>slow</p></body></html>".to_vec()), every: Duration::from_secs(1) },
+            Hostile::Trickle {
+                body: Arc::new(b"<html><body><p>slow</p></body></html>".to_vec()),
+                every: Duration::from_secs(1),
+            },
         ),
-        ("/a/garbage.html", Hostile::bytes("text/html", (0..200_000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>())),
-        ("/a/line.html", Hostile::bytes("text/html", format!("<html><body><p>{}</p></body></html>", "слово ".repeat(MB)))),
+        (
+            "/a/garbage.html",
+            Hostile::bytes(
+                "text/html",
+                (0..200_000u32)
+                    .map(|i| (i * 7919 % 251) as u8)
+                    .collect::<Vec<u8>>(),
+            ),
+        ),
+        (
+            "/a/line.html",
+            Hostile::bytes(
+                "text/html",
+                format!("<html><body><p>{}</p></body></html>", "слово ".repeat(MB)),
+            ),
+        ),
     ];
     let links: Vec<String> = arts.iter().map(|(p, _)| srv.url(p)).collect();
     for (p, r) in arts {
         srv.route(p, r);
     }
     let links2 = links.clone();
-    feeds.push(("articles", srv.route("/articles.xml", Hostile::bytes(xml, rss("articles", links2.len(), move |i| Some(links2[i].clone()))))));
+    feeds.push((
+        "articles",
+        srv.route(
+            "/articles.xml",
+            Hostile::bytes(
+                xml,
+                rss("articles", links2.len(), move |i| Some(links2[i].clone())),
+            ),
+        ),
+    ));
 
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("hostile.sqlite");
     let cfg = Arc::new(config(&db_path, &feeds));
     let db = Db::open(&db_path).unwrap();
     let specs = cfg.feed_specs();
-    db.call(move |s| s.sync_feeds(&specs, chrono::Utc::now())).await.unwrap();
+    db.call(move |s| s.sync_feeds(&specs, chrono::Utc::now()))
+        .await
+        .unwrap();
     let p = Pipeline::new(cfg.clone(), db.clone(), Arc::new(Metrics::default())).unwrap();
     let rows = db.call(|s| s.feeds()).await.unwrap();
     assert_eq!(rows.len(), feeds.len());
@@ -192,7 +263,11 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
     let started = Instant::now();
     let report = p.poll_feeds(rows).await.unwrap();
     let took = started.elapsed();
-    eprintln!("cycle over {} hostile/quirky feeds took {took:?}; failed: {:#?}", feeds.len(), report.failed);
+    eprintln!(
+        "cycle over {} hostile/quirky feeds took {took:?}; failed: {:#?}",
+        feeds.len(),
+        report.failed
+    );
     assert!(took < Duration::from_secs(90), "the cycle took {took:?}");
 
     let rows: HashMap<String, FeedRow> = db
@@ -203,18 +278,35 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
         .map(|r| (r.name.clone(), r))
         .collect();
     for (name, row) in &rows {
-        assert!(row.last_checked_at.is_some(), "{name}: the refresh was not recorded: {row:?}");
+        assert!(
+            row.last_checked_at.is_some(),
+            "{name}: the refresh was not recorded: {row:?}"
+        );
         if let Some(e) = &row.last_error {
-            assert!(!e.trim().is_empty() && row.last_error_kind.is_some(), "{name}: {row:?}");
-            eprintln!("  {name:16} -> {}: {}", kind(row), e.chars().take(140).collect::<String>());
+            assert!(
+                !e.trim().is_empty() && row.last_error_kind.is_some(),
+                "{name}: {row:?}"
+            );
+            eprintln!(
+                "  {name:16} -> {}: {}",
+                kind(row),
+                e.chars().take(140).collect::<String>()
+            );
         } else {
             eprintln!("  {name:16} -> ok, {} items", row.item_count);
         }
     }
     let expect_error = |name: &str, kinds: &[&str]| {
         let row = &rows[name];
-        assert!(row.last_error.is_some(), "{name} should have failed: {row:?}");
-        assert!(kinds.contains(&kind(row).as_str()), "{name}: kind {:?}, expected one of {kinds:?}: {row:?}", kind(row));
+        assert!(
+            row.last_error.is_some(),
+            "{name} should have failed: {row:?}"
+        );
+        assert!(
+            kinds.contains(&kind(row).as_str()),
+            "{name}: kind {:?}, expected one of {kinds:?}: {row:?}",
+            kind(row)
+        );
         assert_eq!(row.item_count, 0, "{name}");
     };
     expect_error("malformed", &["parse"]);
@@ -228,7 +320,10 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
     // A truncated document either fails to parse or yields at most the
     // items that were complete before the cut.
     let t = &rows["truncated"];
-    assert!(t.last_error.is_some() || (t.item_count as usize) < 50, "{t:?}");
+    assert!(
+        t.last_error.is_some() || (t.item_count as usize) < 50,
+        "{t:?}"
+    );
     // Entities are never expanded into a billion laughs: an error, or items
     // whose text stays small.
     let laughs = &rows["billion-laughs"];
@@ -241,15 +336,26 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
 
     let expect_ok = |name: &str| -> Vec<(Option<String>, Option<String>, bool)> {
         let row = &rows[name];
-        assert!(row.last_error.is_none() && row.last_success_at.is_some(), "{name} should complete: {row:?}");
+        assert!(
+            row.last_error.is_none() && row.last_success_at.is_some(),
+            "{name} should complete: {row:?}"
+        );
         let it = items(&db_path, name);
         assert!(!it.is_empty(), "{name}: no items stored");
         it
     };
     let w = expect_ok("wrong-charset");
-    assert_eq!(w[0].0.as_deref(), Some("Облыс жаңалықтары"), "UTF-8 body under a lying charset header");
+    assert_eq!(
+        w[0].0.as_deref(),
+        Some("Облыс жаңалықтары"),
+        "UTF-8 body under a lying charset header"
+    );
     let c = expect_ok("no-charset");
-    assert_eq!(c[0].0.as_deref(), Some("Новости области и города за неделю"), "windows-1251 without a declaration");
+    assert_eq!(
+        c[0].0.as_deref(),
+        Some("Новости области и города за неделю"),
+        "windows-1251 without a declaration"
+    );
     let i = expect_ok("invalid-utf8");
     let t0 = i[0].0.clone().unwrap_or_default();
     assert!(t0.starts_with("Bad") && t0.contains("bytes"), "{t0:?}");
@@ -262,7 +368,10 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
     assert_eq!(a.len(), links.len());
     for (title, err, has_article) in &a {
         eprintln!("  article {title:?}: stored={has_article} error={err:?}");
-        assert!(*has_article || err.is_some(), "{title:?}: neither article nor error");
+        assert!(
+            *has_article || err.is_some(),
+            "{title:?}: neither article nor error"
+        );
     }
     let conn = rusqlite::Connection::open(&db_path).unwrap();
     let errs: Vec<String> = conn
@@ -272,7 +381,11 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    for (path, what) in [("/a/bomb.html", "exceeds"), ("/a/endless.html", "exceeds"), ("/a/slow.html", "timed out")] {
+    for (path, what) in [
+        ("/a/bomb.html", "exceeds"),
+        ("/a/endless.html", "exceeds"),
+        ("/a/slow.html", "timed out"),
+    ] {
         assert!(
             errs.iter().any(|e| e.contains(path) && e.contains(what)),
             "{path}: expected an article error containing {what:?}; errors: {errs:#?}"
@@ -285,8 +398,13 @@ async fn hostile_feeds_end_in_stored_errors_or_bounded_results_and_the_rest_comp
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(persons.iter().any(|p| p.contains("Жаксылыков")), "the good article's change is missing: {persons:?}");
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert!(
+        persons.iter().any(|p| p.contains("Жаксылыков")),
+        "the good article's change is missing: {persons:?}"
+    );
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
 }
 
@@ -299,20 +417,54 @@ async fn the_binary_stays_under_200_mb_against_bombs() {
     let xml = "application/rss+xml";
     let bomb = gzip_bomb(512 * MB);
     let feeds = [
-        ("gzip-bomb", srv.route("/bomb.xml", Hostile::gzip(xml, bomb.clone()))),
-        ("laughs", srv.route("/laughs.xml", Hostile::bytes(xml, billion_laughs()))),
-        ("endless", srv.route("/endless.xml", Hostile::Endless { chunk: Arc::new(b"<item>".repeat(8192)) })),
-        ("deep", srv.route("/deep.xml", Hostile::bytes(xml, nested("x", 100_000, "")))),
-        ("line", srv.route("/line.xml", Hostile::bytes(xml, "a".repeat(50 * MB)))),
+        (
+            "gzip-bomb",
+            srv.route("/bomb.xml", Hostile::gzip(xml, bomb.clone())),
+        ),
+        (
+            "laughs",
+            srv.route("/laughs.xml", Hostile::bytes(xml, billion_laughs())),
+        ),
+        (
+            "endless",
+            srv.route(
+                "/endless.xml",
+                Hostile::Endless {
+                    chunk: Arc::new(b"<item>".repeat(8192)),
+                },
+            ),
+        ),
+        (
+            "deep",
+            srv.route("/deep.xml", Hostile::bytes(xml, nested("x", 100_000, ""))),
+        ),
+        (
+            "line",
+            srv.route("/line.xml", Hostile::bytes(xml, "a".repeat(50 * MB))),
+        ),
         ("articles", String::new()),
     ];
     let arts = [
         srv.route("/a/bomb.html", Hostile::gzip("text/html", bomb)),
-        srv.route("/a/deep.html", Hostile::bytes("text/html", nested("div", 100_000, "<p>x</p>"))),
-        srv.route("/a/endless.html", Hostile::Endless { chunk: Arc::new(b"<div>".repeat(8192)) }),
+        srv.route(
+            "/a/deep.html",
+            Hostile::bytes("text/html", nested("div", 100_000, "<p>x</p>")),
+        ),
+        srv.route(
+            "/a/endless.html",
+            Hostile::Endless {
+                chunk: Arc::new(b"<div>".repeat(8192)),
+            },
+        ),
     ];
     let arts2 = arts.clone();
-    let art_feed = srv.route("/articles.xml", Hostile::bytes(xml, rss("arts", arts2.len(), move |i| Some(arts2[i].clone()))));
+    let art_feed = srv.route(
+        "/articles.xml",
+        Hostile::bytes(
+            xml,
+            rss("arts", arts2.len(), move |i| Some(arts2[i].clone())),
+        ),
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bw.sqlite");
@@ -324,7 +476,9 @@ async fn the_binary_stays_under_200_mb_against_bombs() {
     );
     for (name, url) in &feeds {
         let url = if *name == "articles" { &art_feed } else { url };
-        text.push_str(&format!("\n[[feeds]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
+        text.push_str(&format!(
+            "\n[[feeds]]\nname = \"{name}\"\nurl = \"{url}\"\n"
+        ));
     }
     let cfg = dir.path().join("bw.toml");
     std::fs::write(&cfg, text).unwrap();
@@ -342,34 +496,58 @@ async fn the_binary_stays_under_200_mb_against_bombs() {
     let mut peak = 0u64;
     let started = Instant::now();
     let status = loop {
-        if let Some(kib) = std::fs::read_to_string(format!("/proc/{pid}/status")).ok().and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        }) {
+        if let Some(kib) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+        {
             peak = peak.max(kib);
         }
         if let Ok(Some(s)) = child.try_wait() {
             break s;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "run --once still running after 120 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "run --once still running after 120 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let out = child.wait_with_output().await.unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
-    eprintln!("run --once against bombs: {status}, peak RSS {} MiB, {:?}", peak / 1024, started.elapsed());
+    eprintln!(
+        "run --once against bombs: {status}, peak RSS {} MiB, {:?}",
+        peak / 1024,
+        started.elapsed()
+    );
     assert!(status.success(), "exit {status}; log:\n{log}");
     assert!(peak > 0, "VmHWM was never sampled");
-    assert!(peak < LIMIT_KIB, "peak RSS {peak} KiB is over {LIMIT_KIB} KiB; log:\n{log}");
+    assert!(
+        peak < LIMIT_KIB,
+        "peak RSS {peak} KiB is over {LIMIT_KIB} KiB; log:\n{log}"
+    );
 
     let conn = rusqlite::Connection::open(&db).unwrap();
     let failed: i64 = conn
-        .query_row("SELECT count(*) FROM feeds WHERE last_error IS NOT NULL", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM feeds WHERE last_error IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert!(failed >= 4, "only {failed} bomb feeds recorded an error; log:\n{log}");
+    assert!(
+        failed >= 4,
+        "only {failed} bomb feeds recorded an error; log:\n{log}"
+    );
     let ok: i64 = conn
-        .query_row("SELECT count(*) FROM feeds WHERE name = 'articles' AND last_success_at IS NOT NULL", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM feeds WHERE name = 'articles' AND last_success_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(ok, 1, "the article feed did not complete; log:\n{log}");
 }

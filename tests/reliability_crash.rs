@@ -27,9 +27,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const COMPLETE_TIMEOUT: Duration = Duration::from_secs(90);
+const MIN_UPTIME: Duration = Duration::from_millis(2500);
 
 fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Starts the daemon and waits until the database says everything was
@@ -41,7 +45,9 @@ fn run_to_completion(config: &Path, db: &Path, log: &Path, expected_items: usize
         if let Ok(Some(status)) = child.try_wait() {
             panic!("daemon exited early ({status}); log:\n{}", tail(log, 40));
         }
-        if db.exists() {
+        // Give the daemon time to start (signal handlers installed) and to
+        // run at least one cycle of its own before judging completion.
+        if db.exists() && started.elapsed() > MIN_UPTIME {
             if let Ok(v) = read_db(db) {
                 if v.complete(expected_items) {
                     break v;
@@ -87,7 +93,10 @@ fn check_mail(label: &str, view: &DbView, mails: &[Mail]) {
     // Message-IDs that arrived more than once.
     let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();
     for m in mails {
-        assert!(!m.message_id.is_empty(), "{label}: a message without Message-ID");
+        assert!(
+            !m.message_id.is_empty(),
+            "{label}: a message without Message-ID"
+        );
         *by_id.entry(&m.message_id).or_default() += 1;
     }
     let repeats: usize = by_id.values().map(|n| n - 1).sum();
@@ -114,11 +123,17 @@ fn check_mail(label: &str, view: &DbView, mails: &[Mail]) {
         let sent = view.sent_in.get(c).cloned().unwrap_or_default();
         assert_eq!(sent.len(), 1, "{label}: {c:?} in sent outbox rows {sent:?}");
         let arrived: BTreeSet<String> = got.unwrap().iter().map(|s| s.to_string()).collect();
-        assert_eq!(sent, arrived, "{label}: outbox and Maildir disagree for {c:?}");
+        assert_eq!(
+            sent, arrived,
+            "{label}: outbox and Maildir disagree for {c:?}"
+        );
     }
     let listed: BTreeSet<&str> = ids_of.keys().copied().collect();
     let stored: BTreeSet<&str> = view.changes.iter().map(|c| c.0.as_str()).collect();
-    assert_eq!(listed, stored, "{label}: mailed people differ from stored changes");
+    assert_eq!(
+        listed, stored,
+        "{label}: mailed people differ from stored changes"
+    );
 }
 
 #[test]
@@ -136,7 +151,9 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
                 .unwrap()
                 .as_nanos() as u64
         });
-    eprintln!("crash test: {rounds} rounds, seed {seed} (replay with BRANCHWATCH_CRASH_SEED={seed})");
+    eprintln!(
+        "crash test: {rounds} rounds, seed {seed} (replay with BRANCHWATCH_CRASH_SEED={seed})"
+    );
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
 
     let dir = tempfile::tempdir().unwrap();
@@ -151,9 +168,18 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let smtp_ref = mail_support::SmtpServer::start(mail_support::free_port(), &ref_mail);
     let ref_db = dir.path().join("ref.sqlite");
     let ref_cfg = dir.path().join("ref.toml");
-    std::fs::write(&ref_cfg, daemon_config(&ref_db, &feeds, smtp_ref.port, "ref@localhost")).unwrap();
+    std::fs::write(
+        &ref_cfg,
+        daemon_config(&ref_db, &feeds, smtp_ref.port, "ref@localhost"),
+    )
+    .unwrap();
     eprintln!("reference run ...");
-    let reference = run_to_completion(&ref_cfg, &ref_db, &dir.path().join("ref.log"), expected_items);
+    let reference = run_to_completion(
+        &ref_cfg,
+        &ref_db,
+        &dir.path().join("ref.log"),
+        expected_items,
+    );
     assert_eq!(reference.integrity, "ok");
     assert!(
         reference.changes.len() >= CHANGE_ARTICLES * 8 / 10,
@@ -171,7 +197,11 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let db = dir.path().join("crash.sqlite");
     let cfg = dir.path().join("crash.toml");
     let log = dir.path().join("crash.log");
-    std::fs::write(&cfg, daemon_config(&db, &feeds, smtp_crash.port, "crash@localhost")).unwrap();
+    std::fs::write(
+        &cfg,
+        daemon_config(&db, &feeds, smtp_crash.port, "crash@localhost"),
+    )
+    .unwrap();
     let mut lifetimes = Vec::new();
     let mut progress = Vec::new();
     for round in 0..rounds {
@@ -185,15 +215,20 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         let mut child = spawn_daemon(&cfg, &log, &[], &[]);
         std::thread::sleep(Duration::from_millis(ms));
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("round {round}: daemon exited by itself ({status}); log:\n{}", tail(&log, 40));
+            panic!(
+                "round {round}: daemon exited by itself ({status}); log:\n{}",
+                tail(&log, 40)
+            );
         }
         signal(&child, "KILL");
-        let status = wait_exit(&mut child, Duration::from_secs(10)).expect("SIGKILL did not end the process");
+        let status = wait_exit(&mut child, Duration::from_secs(10))
+            .expect("SIGKILL did not end the process");
         assert!(!status.success());
         lifetimes.push(ms);
         // The database is readable and intact after every kill.
         if db.exists() {
-            let v = read_db(&db).unwrap_or_else(|e| panic!("round {round}: unreadable after SIGKILL: {e}"));
+            let v = read_db(&db)
+                .unwrap_or_else(|e| panic!("round {round}: unreadable after SIGKILL: {e}"));
             assert_eq!(v.integrity, "ok", "round {round}");
             no_duplicates("change", &v.changes);
             progress.push((v.items, v.changes.len(), v.sent_in.len()));
@@ -209,10 +244,16 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let sources = no_duplicates("source", &after.sources);
     let missing: Vec<_> = ref_changes.difference(&changes).collect();
     let extra: Vec<_> = changes.difference(&ref_changes).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "changes differ: missing {missing:#?}, extra {extra:#?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "changes differ: missing {missing:#?}, extra {extra:#?}"
+    );
     let missing: Vec<_> = ref_sources.difference(&sources).collect();
     let extra: Vec<_> = sources.difference(&ref_sources).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "sources differ: missing {missing:#?}, extra {extra:#?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "sources differ: missing {missing:#?}, extra {extra:#?}"
+    );
     assert_eq!(after.items, reference.items);
     let mails = read_maildir(&crash_mail);
     check_mail("after crashes", &after, &mails);

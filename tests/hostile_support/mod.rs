@@ -17,7 +17,11 @@ use tokio::net::TcpListener;
 #[derive(Clone)]
 pub enum Hostile {
     /// 200 with these headers and body (Content-Length set).
-    Bytes { ctype: String, extra: Vec<(String, String)>, body: Arc<Vec<u8>> },
+    Bytes {
+        ctype: String,
+        extra: Vec<(String, String)>,
+        body: Arc<Vec<u8>>,
+    },
     /// 200, no Content-Length, the chunk repeated until the client hangs up.
     Endless { chunk: Arc<Vec<u8>> },
     /// 200 with Content-Length, then one byte every `every`.
@@ -28,7 +32,11 @@ pub enum Hostile {
 
 impl Hostile {
     pub fn bytes(ctype: &str, body: impl Into<Vec<u8>>) -> Hostile {
-        Hostile::Bytes { ctype: ctype.to_string(), extra: Vec::new(), body: Arc::new(body.into()) }
+        Hostile::Bytes {
+            ctype: ctype.to_string(),
+            extra: Vec::new(),
+            body: Arc::new(body.into()),
+        }
     }
     pub fn gzip(ctype: &str, body: Vec<u8>) -> Hostile {
         Hostile::Bytes {
@@ -57,7 +65,9 @@ impl HostileServer {
         let s = server.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((sock, _)) = listener.accept().await else { return };
+                let Ok((sock, _)) = listener.accept().await else {
+                    return;
+                };
                 let s = s.clone();
                 tokio::spawn(async move { s.answer(sock).await });
             }
@@ -155,7 +165,9 @@ pub fn rss(title: &str, n: usize, link: impl Fn(usize) -> Option<String>) -> Str
          <link>http://example.invalid/</link><description>d</description>\n"
     );
     for i in 0..n {
-        let l = link(i).map(|l| format!("<link>{l}</link>")).unwrap_or_default();
+        let l = link(i)
+            .map(|l| format!("<link>{l}</link>"))
+            .unwrap_or_default();
         s.push_str(&format!(
             "<item><title>Item {i}</title>{l}<guid isPermaLink=\"false\">{title}-{i}</guid>\
              <description>Weather bulletin {i}.</description></item>\n"
@@ -179,7 +191,11 @@ pub fn gzip_bomb(inflated: usize) -> Vec<u8> {
 pub fn billion_laughs() -> String {
     let mut s = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
     for i in 1..=9 {
-        let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
         let refs: String = (0..10).map(|_| format!("&{prev};")).collect();
         s.push_str(&format!("<!ENTITY lol{i} \"{refs}\">\n"));
     }

@@ -38,9 +38,21 @@ const REGIONS: &[(&str, &str, &str)] = &[
     ("Туркестанского", "Түркістан", "Turkistan"),
     ("Жамбылского", "Жамбыл", "Jambyl"),
     ("Кызылординского", "Қызылорда", "Kyzylorda"),
-    ("Северо-Казахстанского", "Солтүстік Қазақстан", "North Kazakhstan"),
-    ("Восточно-Казахстанского", "Шығыс Қазақстан", "East Kazakhstan"),
-    ("Западно-Казахстанского", "Батыс Қазақстан", "West Kazakhstan"),
+    (
+        "Северо-Казахстанского",
+        "Солтүстік Қазақстан",
+        "North Kazakhstan",
+    ),
+    (
+        "Восточно-Казахстанского",
+        "Шығыс Қазақстан",
+        "East Kazakhstan",
+    ),
+    (
+        "Западно-Казахстанского",
+        "Батыс Қазақстан",
+        "West Kazakhstan",
+    ),
     ("Актюбинского", "Ақтөбе", "Aktobe"),
     ("Улытауского", "Ұлытау", "Ulytau"),
 ];
@@ -108,7 +120,10 @@ fn change_story(k: usize, second: bool) -> Story {
     let amanat = k % 2 == 0;
     let (title, lead) = match (lang, amanat) {
         ("ru", true) => (
-            format!("{cyr} возглавил {} филиал AMANAT", region.0.replace("ского", "ский")),
+            format!(
+                "{cyr} возглавил {} филиал AMANAT",
+                region.0.replace("ского", "ский")
+            ),
             format!(
                 "Председателем {} областного филиала партии «AMANAT» избран {cyr}.",
                 region.0
@@ -169,7 +184,11 @@ fn change_story(k: usize, second: bool) -> Story {
     } else {
         format!("/news/{lang}/{k}.html")
     };
-    let title = if second { format!("{title} (обзор)") } else { title };
+    let title = if second {
+        format!("{title} (обзор)")
+    } else {
+        title
+    };
     Story {
         path,
         title,
@@ -186,7 +205,9 @@ fn filler_story(n: usize) -> Story {
         "ru" => (
             format!("Погода на выходные, выпуск {n}"),
             format!("Синоптики обещают до {} градусов тепла в выходные.", n % 30),
-            vec![format!("В горах возможен снег, сообщили в службе, выпуск {n}.")],
+            vec![format!(
+                "В горах возможен снег, сообщили в службе, выпуск {n}."
+            )],
         ),
         "kk" => (
             format!("Ауа райы, {n}-шығарылым"),
@@ -219,7 +240,9 @@ pub struct Site {
 
 impl Site {
     pub fn generate() -> Site {
-        let mut stories: Vec<Story> = (0..CHANGE_ARTICLES).map(|k| change_story(k, false)).collect();
+        let mut stories: Vec<Story> = (0..CHANGE_ARTICLES)
+            .map(|k| change_story(k, false))
+            .collect();
         stories.extend((0..SECOND_REPORTS).map(|k| change_story(k, true)));
         let total = FEEDS * ITEMS_PER_FEED;
         let mut n = 0;
@@ -299,30 +322,59 @@ pub fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Serves a [`Site`] over HTTP/1.1 (one request per connection).
+/// Serves a [`Site`] over HTTP/1.1 (one request per connection). Feeds are
+/// on one port; the articles of feed `i` are linked on a port of their own
+/// (a "host" to the fetcher's per-host limits) whose pages answer after
+/// `article_latency(i)`, so feeds finish one after another over a few
+/// seconds and random kills land between, and inside, their refreshes.
 pub struct SiteServer {
     pub addr: std::net::SocketAddr,
+    pub article_addrs: Vec<std::net::SocketAddr>,
     pub requests: Arc<AtomicUsize>,
+}
+
+/// Per-article delay of feed `i`'s host: 20 ms for the first, ~0.8 s for the last.
+pub fn article_latency(feed: usize) -> Duration {
+    Duration::from_millis(20 + 40 * feed as u64)
 }
 
 impl SiteServer {
     pub fn start(site: Arc<Site>) -> SiteServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
-        let count = requests.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let site = site.clone();
-                let count = count.clone();
-                std::thread::spawn(move || {
-                    count.fetch_add(1, Ordering::Relaxed);
-                    answer(stream, &site, addr)
-                });
-            }
-        });
-        SiteServer { addr, requests }
+        let listeners: Vec<TcpListener> = (0..=FEEDS)
+            .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+            .collect();
+        let addrs: Vec<std::net::SocketAddr> =
+            listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+        let bases: Arc<Vec<String>> =
+            Arc::new(addrs[1..].iter().map(|a| format!("http://{a}")).collect());
+        for (i, listener) in listeners.into_iter().enumerate() {
+            let latency = if i == 0 {
+                Duration::ZERO
+            } else {
+                article_latency(i - 1)
+            };
+            let site = site.clone();
+            let count = requests.clone();
+            let bases = bases.clone();
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(stream) = stream else { continue };
+                    let site = site.clone();
+                    let count = count.clone();
+                    let bases = bases.clone();
+                    std::thread::spawn(move || {
+                        count.fetch_add(1, Ordering::Relaxed);
+                        answer(stream, &site, &bases, latency)
+                    });
+                }
+            });
+        }
+        SiteServer {
+            addr: addrs[0],
+            article_addrs: addrs[1..].to_vec(),
+            requests,
+        }
     }
 
     pub fn base(&self) -> String {
@@ -330,11 +382,13 @@ impl SiteServer {
     }
 
     pub fn feed_urls(&self) -> Vec<String> {
-        (0..FEEDS).map(|i| format!("{}/feeds/{i}.xml", self.base())).collect()
+        (0..FEEDS)
+            .map(|i| format!("{}/feeds/{i}.xml", self.base()))
+            .collect()
     }
 }
 
-fn answer(mut stream: TcpStream, site: &Site, addr: std::net::SocketAddr) {
+fn answer(mut stream: TcpStream, site: &Site, bases: &[String], latency: Duration) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut head = Vec::new();
     let mut buf = [0u8; 2048];
@@ -346,15 +400,19 @@ fn answer(mut stream: TcpStream, site: &Site, addr: std::net::SocketAddr) {
     }
     let head = String::from_utf8_lossy(&head);
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let base = format!("http://{addr}");
     let (status, ctype, body) = if let Some(n) = path
         .strip_prefix("/feeds/")
         .and_then(|r| r.strip_suffix(".xml"))
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|n| *n < FEEDS)
     {
-        ("200 OK", "application/rss+xml; charset=utf-8", site.rss(&base, n))
+        (
+            "200 OK",
+            "application/rss+xml; charset=utf-8",
+            site.rss(&bases[n], n),
+        )
     } else if let Some(st) = site.by_path.get(&path) {
+        std::thread::sleep(latency);
         ("200 OK", "text/html; charset=utf-8", site.html(st))
     } else {
         ("404 Not Found", "text/plain", "not found\n".to_string())
@@ -382,8 +440,8 @@ jitter_fraction = 0.0
 connect_timeout_secs = 5
 total_timeout_secs = 20
 per_host_spacing_ms = 0
-per_host_concurrency = 8
-global_concurrency = 16
+per_host_concurrency = 2
+global_concurrency = 64
 allow_private_addresses = true
 respect_robots_txt = false
 fetch_articles = true
@@ -413,7 +471,9 @@ format = "text"
         db = db.display()
     );
     for (i, url) in feeds.iter().enumerate() {
-        s.push_str(&format!("\n[[feeds]]\nname = \"outlet-{i}\"\nurl = \"{url}\"\n"));
+        s.push_str(&format!(
+            "\n[[feeds]]\nname = \"outlet-{i}\"\nurl = \"{url}\"\n"
+        ));
     }
     s
 }
@@ -523,10 +583,21 @@ pub fn read_db(path: &Path) -> rusqlite::Result<DbView> {
         .query_map([], |r| Ok((key_of(r)?, r.get::<_, String>(5)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     for (k, m) in rows {
-        sent_in.entry(k).or_default().insert(m);
+        sent_in
+            .entry(k)
+            .or_default()
+            .insert(m.trim().trim_matches(['<', '>']).to_string());
     }
-    let pending: i64 = conn.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?;
-    let failed: i64 = conn.query_row("SELECT count(*) FROM outbox WHERE state = 'failed'", [], |r| r.get(0))?;
+    let pending: i64 = conn.query_row(
+        "SELECT count(*) FROM outbox WHERE state = 'pending'",
+        [],
+        |r| r.get(0),
+    )?;
+    let failed: i64 = conn.query_row(
+        "SELECT count(*) FROM outbox WHERE state = 'failed'",
+        [],
+        |r| r.get(0),
+    )?;
     Ok(DbView {
         changes,
         sources,
@@ -599,7 +670,11 @@ fn collect_plain(m: &mailparse::ParsedMail, out: &mut String) {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Last `n` lines of a log file, for assertion messages.
