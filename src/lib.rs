@@ -22,11 +22,13 @@
 //!
 //! Around them: [`daemon`] (the service loop, signals), [`service`] (systemd
 //! notifications), [`logging`], [`metrics`], [`db`] (the store shared with
-//! async code), [`corpus`] (labelled corpus I/O for scoring the detector) and
-//! [`demo`] (bundled sample news served from loopback).
+//! async code), [`corpus`] (labelled corpus I/O for scoring the detector),
+//! [`demo`] (bundled sample news served from loopback) and [`bench`] (the
+//! drivers behind `branchwatch bench` and BENCHMARKS.md).
 
 pub mod api;
 pub mod article;
+pub mod bench;
 pub mod config;
 pub mod corpus;
 pub mod daemon;
@@ -46,4 +48,3 @@ pub mod schedule;
 pub mod service;
 pub mod store;
 pub mod text;
-pub mod bench;

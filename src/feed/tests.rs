@@ -370,6 +370,9 @@ proptest! {
 
 #[test]
 fn whitespace_runs_fold_to_one_space() {
-    assert_eq!(collapse_whitespace("  Жаңа\n\t төраға \u{a0} сайланды  "), "Жаңа төраға сайланды");
+    assert_eq!(
+        collapse_whitespace("  Жаңа\n\t төраға \u{a0} сайланды  "),
+        "Жаңа төраға сайланды"
+    );
     assert_eq!(collapse_whitespace(" \n "), "");
 }
