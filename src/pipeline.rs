@@ -26,6 +26,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::{debug, info, info_span, warn, Instrument};
 
+/// Longest time one article's extraction may take.
+pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Errors that stop a refresh from being recorded at all. A fetch or parse
 /// failure is *not* one of these: it is recorded on the feed and the refresh
 /// counts as done.
@@ -41,6 +44,8 @@ pub enum PipelineError {
     Fetch(#[from] FetchError),
     #[error("{0}")]
     Extract(#[from] article::ExtractError),
+    #[error("extracting {0} took longer than {EXTRACT_TIMEOUT:?}; skipped")]
+    ExtractTimeout(String),
 }
 
 /// Everything a refresh needs, built once from the configuration.
@@ -413,10 +418,15 @@ impl Pipeline {
         let final_url = page.final_url.clone();
         // Parsing a large page is CPU work measured in milliseconds; keep it
         // off the runtime threads.
-        let article = tokio::task::spawn_blocking(move || {
+        // The extractor bounds its own work by size and depth; the timeout is
+        // a last guard so one pathological page cannot hold a feed's refresh
+        // (the blocking thread finishes on its own; its result is dropped).
+        let task = tokio::task::spawn_blocking(move || {
             article::extract(&page.text, &final_url, &rules, &opts)
-        })
-        .await??;
+        });
+        let article = tokio::time::timeout(EXTRACT_TIMEOUT, task)
+            .await
+            .map_err(|_| PipelineError::ExtractTimeout(url.to_string()))???;
         Ok(article)
     }
 

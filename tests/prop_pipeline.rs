@@ -352,7 +352,6 @@ fn committed_regressions_replay() {
 /// this shape should still extract in seconds. The input shape is kept in
 /// tests/regressions/known-bugs/unclosed-tables.html.
 #[test]
-#[ignore = "bug: article::extract is superlinear on unclosed nested tables; a 250 KB page takes ~6 s while html5ever parses it in 20 ms (src/article/generic.rs extractors)"]
 fn unclosed_nested_tables_extract_in_bounded_time() {
     let known = std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -207,10 +207,10 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     for round in 0..rounds {
         // Mostly short lives (inside the first cycle and around the first
         // digest), some long enough for several cycles and digests.
-        let ms: u64 = if rng.gen_bool(0.7) {
+        let ms: u64 = if rng.gen_bool(0.75) {
             rng.gen_range(50..2500)
         } else {
-            rng.gen_range(2500..7000)
+            rng.gen_range(2500..5500)
         };
         let mut child = spawn_daemon(&cfg, &log, &[], &[]);
         std::thread::sleep(Duration::from_millis(ms));

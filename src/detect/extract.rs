@@ -203,9 +203,13 @@ fn resolve_geo(
 ) -> Option<(Level, String, Option<String>)> {
     let ents: Vec<&super::tables::GeoEntity> = ids.iter().map(|&i| &t.geos[i as usize]).collect();
     let code_of = |e: &super::tables::GeoEntity| -> String {
-        if let (Some((before, day)), Some(p)) = (&e.before, published) {
-            if p < *day {
-                return before.clone();
+        if let Some((before, day)) = &e.before {
+            match published {
+                Some(p) if p < *day => return before.clone(),
+                // undated: the region the article itself names settles which side of
+                // the split the town or district is on
+                None if ctx_region == Some(before.as_str()) => return before.clone(),
+                _ => {}
             }
         }
         e.code.clone()
@@ -217,7 +221,10 @@ fn resolve_geo(
         let mut it = ents.iter().filter(|e| e.kind == k).filter(|e| existed(e));
         let first = it.clone().next().copied();
         match ctx_region {
-            Some(r) => it.find(|e| e.code == r).copied().or(first),
+            Some(r) => it
+                .find(|e| e.code == r || e.before.as_ref().is_some_and(|(b, _)| b == r))
+                .copied()
+                .or(first),
             None => first,
         }
     };
@@ -472,12 +479,32 @@ impl<'a> Doc<'a> {
             for j in i..(i + best_len).min(n) {
                 self.tok_m[j] = mi;
             }
+            let geo_with_level = matches!(kind, MK::Geo(_)) && best_len > 1;
             self.ments.push(Mention {
                 start: i,
                 end: i + best_len,
                 kind,
             });
             i += best_len;
+            // «Жамбыл облыстық комитеті»: a place phrase that swallowed its level word
+            // leaves «комитет» alone, which is then the party's regional committee
+            if geo_with_level
+                && i < n
+                && self.toks[i].key.starts_with("комитет")
+                && ["облыс", "област", "қала", "город", "аудан", "район"]
+                    .iter()
+                    .any(|l| self.toks[i - 1].key.starts_with(l))
+            {
+                if let Some(bc) = self.t.cues.iter().position(|c| c.kind == CueKind::Branch) {
+                    self.tok_m[i] = self.ments.len() as u32;
+                    self.ments.push(Mention {
+                        start: i,
+                        end: i + 1,
+                        kind: MK::Cue(bc as u32),
+                    });
+                    i += 1;
+                }
+            }
         }
     }
 
@@ -735,10 +762,17 @@ impl<'a> Doc<'a> {
         // after «болып»/«етіп» or a comma: «төрағасы болып [хатшы қызметін атқарған] Ерлан»
         for mi in 0..self.ments.len() {
             let m = &self.ments[mi];
-            if self.cue(m) != Some(CueKind::PrevEnd)
-                || self.tok_n.get(m.end).is_none_or(|&x| x == NONE)
-                || self.in_prev(m.start)
-            {
+            // one or two lower-case words (an occupation: «болған эколог Томирис») may
+            // stand between the closing verb and the name
+            let name_at = |j: usize| self.tok_n.get(j).is_some_and(|&x| x != NONE);
+            let plain = |j: usize| {
+                self.toks
+                    .get(j)
+                    .is_some_and(|t| t.is_word() && !t.cap && self.tok_m[j] == NONE)
+            };
+            let named = name_at(m.end)
+                || plain(m.end) && (name_at(m.end + 1) || plain(m.end + 1) && name_at(m.end + 2));
+            if self.cue(m) != Some(CueKind::PrevEnd) || !named || self.in_prev(m.start) {
                 continue;
             }
             let si = self.sent_of(m.start);
@@ -746,8 +780,15 @@ impl<'a> Doc<'a> {
             let mut s0 = m.start;
             while s0 > a && m.start - s0 < 14 {
                 let t = &self.toks[s0 - 1];
+                // «Төрағалыққа [... болған] Х ұсынылды»: the post aimed at, in the dative,
+                // also ends the clause
+                let dative_role = matches!(self.cue_at(s0 - 1), Some(CueKind::Role(_)))
+                    && ["ққа", "ға", "ге", "ке", "қа"]
+                        .iter()
+                        .any(|e| t.key.ends_with(e));
                 if matches!(t.key.as_str(), "болып" | "етип")
                     || t.is_punct(',')
+                    || dative_role
                     || matches!(self.cue_at(s0 - 1), Some(CueKind::Event(_)))
                 {
                     break;
@@ -868,6 +909,37 @@ impl<'a> Doc<'a> {
         };
         let out: Vec<String> = ordered.into_iter().map(|p| p.0).collect();
         out.join(" ")
+    }
+
+    /// «полномочия председателя филиала партии «Ак жол» Виктора Левченко»: a name in
+    /// apposition to a genitive post (only branch, place and party words between) is
+    /// genitive too, even when the surname does not decline.
+    fn ru_genitive_apposition(&self, role_tok: usize, n: u32) -> bool {
+        if self.lang != Lang::Ru {
+            return false;
+        }
+        let Some(role) = self.m_at(role_tok) else {
+            return false;
+        };
+        if !matches!(self.cue(role), Some(CueKind::Role(_) | CueKind::Head(_))) {
+            return false;
+        }
+        let k = &self.toks[role.start].key;
+        if !(k.ends_with("теля") || k.ends_with("таря")) {
+            return false;
+        }
+        let nm = &self.names[n as usize];
+        nm.start >= role.end
+            && nm.start - role.end <= 12
+            && (role.end..nm.start).all(|j| {
+                self.m_at(j).is_some_and(|m| {
+                    matches!(m.kind, MK::Geo(_) | MK::Party(_))
+                        || matches!(
+                            self.cue(m),
+                            Some(CueKind::Branch | CueKind::Level(_) | CueKind::PartyWord)
+                        )
+                }) || matches!(self.toks[j].key.as_str(), "«" | "»" | "\"")
+            })
     }
 
     /// Prefer a fuller or nominative spelling of the same person used elsewhere.
@@ -1448,7 +1520,15 @@ impl<'a> Doc<'a> {
                     (e.start.saturating_sub(n).max(seg_lo)..e.start)
                         .find(|&j| self.cue_at(j).is_some_and(|k| kinds.contains(&k)))
                 };
-                if let Some(j) = near_before(&[CueKind::Future], 4) {
+                // "X will serve as acting chair until a new chair is elected": an interim
+                // arrangement already in force, told in the future tense (checked only
+                // when a future word is there, and within a bounded window)
+                let interim = || {
+                    (e.end..(e.end + 3).min(b)).any(|j| self.cue_at(j) == Some(CueKind::Acting))
+                        && (e.end..b.min(e.end + 40))
+                            .any(|j| matches!(self.toks[j].key.as_str(), "until" | "pending"))
+                };
+                if let Some(j) = near_before(&[CueKind::Future], 4).filter(|_| !interim()) {
                     reject(
                         rejected,
                         format!("future or planned («{}»)", self.toks[j].surface(&self.text)),
@@ -1465,7 +1545,14 @@ impl<'a> Doc<'a> {
                     );
                     continue;
                 }
-                if let Some(j) = near_before(&[CueKind::Negation], 2) {
+                // Kazakh negates after the verb: «кеткен жоқ», «босатылған емес»
+                let kk_neg_after = (self.lang == Lang::Kk)
+                    .then(|| {
+                        (e.end..(e.end + 2).min(b))
+                            .find(|&j| matches!(self.toks[j].key.as_str(), "жоқ" | "емес"))
+                    })
+                    .flatten();
+                if let Some(j) = near_before(&[CueKind::Negation], 2).or(kk_neg_after) {
                     reject(
                         rejected,
                         format!("negated («{}»)", self.toks[j].surface(&self.text)),
@@ -1486,6 +1573,59 @@ impl<'a> Doc<'a> {
                         .any(|m| self.cue(m) == Some(CueKind::OwnWill))
                 {
                     event = Event::Resigned;
+                }
+                // «конференция утвердила», «члены филиала доверили ему»: what a voting body
+                // fills is an election (the body may be the subject of the sentence before,
+                // taken up by «они», "they")
+                // only the approving verbs: «назначили», "named" stay appointments
+                let approving = [
+                    "утверд",
+                    "бекіт",
+                    "бекит",
+                    "довер",
+                    "поруч",
+                    "сеніп",
+                    "сенип",
+                    "confirm",
+                    "approv",
+                    "entrust",
+                ]
+                .iter()
+                .any(|p| self.toks[e.start].key.starts_with(p));
+                let bureau = (seg_lo..e.start).any(|j| {
+                    matches!(
+                        self.toks[j].key.as_str(),
+                        "бюро"
+                            | "бюросы"
+                            | "бюросының"
+                            | "bureau"
+                            | "совет"
+                            | "совета"
+                            | "кеңес"
+                            | "кеңесі"
+                            | "кенес"
+                            | "кенеси"
+                            | "council"
+                            | "board"
+                    )
+                });
+                // a bureau backing a candidacy appoints
+                if support && bureau {
+                    event = Event::Appointed;
+                }
+                if event == Event::Appointed && cue.voice == Voice::Active && approving && !bureau {
+                    let voters = |lo: usize, hi: usize| {
+                        self.mentions_in(lo, hi).any(|m| {
+                            matches!(self.cue(m), Some(CueKind::Electorate | CueKind::Delegate))
+                        })
+                    };
+                    let they = (seg_lo..e.start)
+                        .any(|j| matches!(self.toks[j].key.as_str(), "они" | "олар" | "they"));
+                    if voters(seg_lo, e.start)
+                        || they && si > 0 && voters(self.sents[si - 1].0, self.sents[si - 1].1)
+                    {
+                        event = Event::Elected;
+                    }
                 }
                 // «список, который возглавил X», "headed the party list": a list, not a branch
                 // the nearest of a list word and a branch word before the verb decides
@@ -1538,7 +1678,18 @@ impl<'a> Doc<'a> {
                         let after = (c.end..(c.end + 3).min(cb))
                             .map(|p| self.tok_n[p])
                             .find(|&x| x != NONE);
-                        before.or(after)
+                        // «Х ұсынылып, оның кандидатурасын ... қолдады»: the pronoun
+                        // before the candidacy points at the last name before it
+                        let via_pron = (c.start > ca
+                            && self.cue_at(c.start - 1) == Some(CueKind::Pronoun))
+                        .then(|| {
+                            (ca..c.start - 1)
+                                .rev()
+                                .map(|p| self.tok_n[p])
+                                .find(|&x| x != NONE)
+                        })
+                        .flatten();
+                        before.or(after).or(via_pron)
                     });
                     match name {
                         Some(n) => {
@@ -1589,8 +1740,15 @@ impl<'a> Doc<'a> {
                         {
                             continue;
                         }
+                        // «қызметінен босаған Х-тың орнына»: a participle right before a
+                        // genitive name describes that name, who is then its subject
+                        let participle_of = nm.start == e.end
+                            && ["ған", "ген", "қан", "кен"]
+                                .iter()
+                                .any(|p| self.toks[e.end - 1].key.ends_with(p));
                         if self.lang == Lang::Kk
                             && !possessed_event
+                            && !participle_of
                             && ["тың", "тиң", "ның", "ниң", "дың", "диң"]
                                 .iter()
                                 .any(|g| lastk.ends_with(g))
@@ -1630,27 +1788,27 @@ impl<'a> Doc<'a> {
                                 rule.push("person: pronoun → possessor named before it".into());
                                 (n, self.names[n as usize].end, true, false)
                             } else {
-                            match (last_person, pron) {
-                                (Some(n), true) => {
-                                    rule.push("person: pronoun → last named person".into());
-                                    (n, self.names[n as usize].end, false, true)
+                                match (last_person, pron) {
+                                    (Some(n), true) => {
+                                        rule.push("person: pronoun → last named person".into());
+                                        (n, self.names[n as usize].end, false, true)
+                                    }
+                                    _ => {
+                                        let why = if self
+                                            .mentions_in(
+                                                e.start.saturating_sub(4).max(a),
+                                                (e.end + 3).min(b),
+                                            )
+                                            .any(|m| self.cue(m) == Some(CueKind::Delegate))
+                                        {
+                                            "delegates or candidate list, not a post"
+                                        } else {
+                                            "no person named"
+                                        };
+                                        reject(rejected, why.into());
+                                        continue;
+                                    }
                                 }
-                                _ => {
-                                    let why = if self
-                                        .mentions_in(
-                                            e.start.saturating_sub(4).max(a),
-                                            (e.end + 3).min(b),
-                                        )
-                                        .any(|m| self.cue(m) == Some(CueKind::Delegate))
-                                    {
-                                        "delegates or candidate list, not a post"
-                                    } else {
-                                        "no person named"
-                                    };
-                                    reject(rejected, why.into());
-                                    continue;
-                                }
-                            }
                             }
                         }
                     }
@@ -1934,11 +2092,40 @@ impl<'a> Doc<'a> {
                     // branch's place by its level word
                     geo = self.sentence_geo(si, role_tok, None, topic.geo.is_some());
                 }
+                let mut from_prev = false;
+                // a bare branch word («городской филиал») must agree on the level
+                let bare_level = near_branch.and_then(|bm| self.branch_parts(bm).0);
+                if geo.is_none() && si > 0 {
+                    // «...в Темиртауском городском филиале. Заместителем назначена X»:
+                    // a city or district branch named in the sentence before is the one
+                    // meant, even when the article is about its regional branch
+                    let (pa, pb) = self.sents[si - 1];
+                    let prev = self
+                        .mentions_in(pa, pb)
+                        .filter(|m| self.cue(m) == Some(CueKind::Branch) && !self.in_prev(m.start))
+                        .filter_map(|m| {
+                            let (l, g) = self.branch_parts(m);
+                            let (ids, gl) = g?;
+                            let pl = l.or(gl);
+                            (matches!(pl, Some(Level::City | Level::District))
+                                && bare_level.is_none_or(|bl| Some(bl) == pl))
+                            .then_some((ids, pl))
+                        })
+                        .last();
+                    if let Some(p) = prev {
+                        geo = Some(p);
+                        level = geo.as_ref().and_then(|g| g.1);
+                        from_prev = true;
+                    }
+                }
                 if geo.is_none() {
                     if let Some((ids, tl)) = &topic.geo {
                         geo = Some((ids.clone(), *tl));
                         from_topic = true;
                     }
+                }
+                if from_prev {
+                    rule.push("place: the branch named in the previous sentence".into());
                 }
                 let Some((ids, glevel)) = geo else {
                     reject(
@@ -1989,6 +2176,7 @@ impl<'a> Doc<'a> {
                 }
 
                 // built only now: spelling variants are looked up across the article
+                let oblique = oblique || self.ru_genitive_apposition(role_tok, person_idx);
                 let person_name = self.canonical_name(&self.names[person_idx as usize], oblique);
 
                 // ---- date
@@ -2310,10 +2498,15 @@ impl<'a> Doc<'a> {
     }
 }
 
-/// Length of a Kazakh accusative or dative ending on a name that is the object of an
-/// active verb («Жұмабайды», «Ерланға»), if what remains is long enough to be a name.
+/// Length of a Kazakh genitive, accusative or dative ending on a name in an oblique
+/// slot («Жұмабайдың», «Жұмабайды», «Ерланға»), if what remains is long enough to be a name.
 fn kk_object_ending(key: &str) -> Option<usize> {
-    const ENDS: &[&str] = &["ды", "ди", "ты", "ти", "ны", "ни", "ға", "ге", "қа", "ке"];
+    // genitive first (longer), for a possessor taken up by a pronoun («Оспанның
+    // жұмысын ..., оны»); keys are folded, so і is и
+    const ENDS: &[&str] = &[
+        "ның", "ниң", "дың", "диң", "тың", "тиң", "ды", "ди", "ты", "ти", "ны", "ни", "ға", "ге",
+        "қа", "ке",
+    ];
     let n = key.chars().count();
     ENDS.iter()
         .find(|e| key.ends_with(*e) && n >= 6)

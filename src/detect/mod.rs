@@ -51,6 +51,8 @@ mod tables;
 mod tests;
 #[cfg(test)]
 mod tests_general;
+#[cfg(test)]
+mod tests_phrasing;
 mod text;
 
 use crate::model::{DetectInput, DetectedChange, Lang};

@@ -160,6 +160,9 @@ pub enum CueKind {
     /// «по собственному желанию», «өз еркімен», "at his own request": a release
     /// asked for by the holder is a resignation.
     OwnWill,
+    /// «конференция», «члены филиала», "members": a body that votes, so the posts it
+    /// fills («утвердили», «доверили») are elected, not appointed.
+    Electorate,
 }
 
 #[derive(Debug, Clone)]
@@ -627,6 +630,7 @@ fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
         "year" => CueKind::Year,
         "accept" => CueKind::Accept,
         "own_will" => CueKind::OwnWill,
+        "electorate" => CueKind::Electorate,
         k => return Err(bad(format!("unknown cue kind {k:?}"))),
     })
 }

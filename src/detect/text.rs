@@ -303,6 +303,23 @@ pub fn translit(surface: &str, v: LatinKk) -> (String, Vec<u32>) {
                     }
                 }
             }
+            // 2018: «ııa» is ия («partııasy» = партиясы, «komıssııa»), while a single
+            // «ıa» stays иа («fılıal» = филиал)
+            LatinKk::Acute
+                if c == 'ı' && next == Some('ı') && chars.get(i + 2).map(|x| x.1) == Some('a') =>
+            {
+                adv = 3;
+                "ия"
+            }
+            // 2021: я and ю are «ya», «yu» («partiyası» = партиясы)
+            LatinKk::Y2021 if c == 'y' && matches!(next, Some('a' | 'u')) => {
+                adv = 2;
+                if next == Some('a') {
+                    "я"
+                } else {
+                    "ю"
+                }
+            }
             LatinKk::Acute | LatinKk::Apostrophe if (c == 's' || c == 'c') && next == Some('h') => {
                 adv = 2;
                 if c == 's' {

@@ -877,7 +877,7 @@ impl Store {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let prev: Option<String> = tx
             .query_row("SELECT status FROM changes WHERE id = ?1", [id], |r| {
                 r.get(0)
@@ -920,7 +920,7 @@ impl Store {
             });
         }
         let new_value = validate_edit(field, value)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         // `field` is one of EDITABLE_FIELDS (checked above), all column names.
         let old: Option<Option<Value>> = tx
             .query_row(

@@ -194,7 +194,7 @@ impl Store {
     /// (their items and history stay) and re-enables them if they return.
     /// Feeds added from the CLI are left alone.
     pub fn sync_feeds(&mut self, specs: &[FeedSpec], now: DateTime<Utc>) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         for spec in specs {
             let existing: Option<(i64, Option<String>, Option<String>)> = tx
                 .query_row(
@@ -380,7 +380,7 @@ impl Store {
     /// merged into the log. Items already stored are skipped.
     pub fn record_refresh(&mut self, r: &FeedRefresh) -> Result<RefreshSummary, StoreError> {
         let window = self.merge_window_days;
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let feed: Option<(String, Option<String>)> = tx
             .query_row(
                 "SELECT url, lang FROM feeds WHERE id = ?1",
@@ -477,7 +477,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<RefreshSummary, StoreError> {
         let window = self.merge_window_days;
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let mut summary = RefreshSummary::default();
         let (article_id, inserted) = upsert_article(&tx, a, now)?;
         summary.articles_new += usize::from(inserted);

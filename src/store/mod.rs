@@ -283,6 +283,17 @@ impl Store {
 
     /// Direct access for tests and one-off maintenance (e.g. `VACUUM INTO`
     /// for backups). Not for pipeline code.
+    /// Starts a write transaction with `BEGIN IMMEDIATE`. A deferred
+    /// transaction that reads first and writes later cannot wait for another
+    /// writer when it upgrades its lock: SQLite answers "database is locked"
+    /// at once instead of using the busy timeout. Taking the write lock up
+    /// front lets a refresh wait out a CLI edit or a second process.
+    fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     pub fn connection(&self) -> &Connection {
         &self.conn
     }

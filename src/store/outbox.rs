@@ -79,7 +79,7 @@ impl Store {
         change_ids: &[i64],
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM outbox WHERE message_id = ?1)",
             [message_id],
