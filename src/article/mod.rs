@@ -256,7 +256,7 @@ fn dom_depth(doc: &Html) -> usize {
 /// All text of the page in document order as one paragraph.
 fn flat_text(doc: &Html) -> Vec<String> {
     let text: String = doc.root_element().text().collect::<Vec<_>>().join(" ");
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = crate::text::collapse_whitespace(&text);
     if text.is_empty() {
         Vec::new()
     } else {

@@ -287,7 +287,7 @@ pub fn render(
     };
     let subject = templates.render("subject.txt", &ctx)?;
     // A header must be one line whatever the template produced.
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let subject = crate::text::collapse_whitespace(&subject);
     Ok(Rendered {
         subject,
         text: templates.render("digest.txt", &ctx)?,

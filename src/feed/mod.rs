@@ -324,21 +324,7 @@ fn text_to_plain(s: &str, media_type: &str) -> String {
     } else {
         html_escape::decode_html_entities(s).into_owned()
     };
-    collapse_whitespace(&text)
-}
-
-/// Trims and folds every run of whitespace into one space. Written out
-/// because the `\s+` regex it replaces was a third of all feed-parsing time
-/// (callgrind, BENCHMARKS.md); this is one pass with no allocation but the output.
-fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
+    crate::text::collapse_whitespace(&text)
 }
 
 /// Reject documents nested deeper than [`MAX_DEPTH`] before feed-rs sees

@@ -367,12 +367,3 @@ proptest! {
         prop_assert_eq!(normalize_url(&once), once);
     }
 }
-
-#[test]
-fn whitespace_runs_fold_to_one_space() {
-    assert_eq!(
-        collapse_whitespace("  Жаңа\n\t төраға \u{a0} сайланды  "),
-        "Жаңа төраға сайланды"
-    );
-    assert_eq!(collapse_whitespace(" \n "), "");
-}
