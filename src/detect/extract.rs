@@ -1128,6 +1128,20 @@ impl<'a> Doc<'a> {
                 j = self.m_at(p).map(|m| m.start).unwrap_or(p);
             }
         }
+        // «облыстық комитетінің», «областного комитета»: a branch phrase that carries
+        // its own level word
+        if level.is_none() && b.end - b.start > 1 {
+            let k = self.toks[b.start].key.as_str();
+            level = if k.starts_with("облыс") || k.starts_with("област") {
+                Some(Level::Region)
+            } else if k.starts_with("қала") || k.starts_with("город") {
+                Some(Level::City)
+            } else if k.starts_with("аудан") || k.starts_with("район") {
+                Some(Level::District)
+            } else {
+                None
+            };
+        }
         let mut geo = None;
         let mut k = j;
         for _ in 0..3 {
@@ -1254,13 +1268,21 @@ impl<'a> Doc<'a> {
                     && self.tok_m[p] == NONE
                     && p > 0
                     && self.toks[p - 1].is_punct('-');
-                if matches!(
-                    t.kind,
-                    TokKind::Punct('»')
-                        | TokKind::Punct('«')
-                        | TokKind::Punct('"')
-                        | TokKind::Punct('-')
-                ) || suffix
+                // «филиалдың жаңа басшысы», "the branch's new head": the adjective
+                // «new» between owner and post does not change the owner
+                let new_adj = matches!(
+                    t.key.as_str(),
+                    "жаңа" | "new" | "новый" | "новая" | "новым" | "новой" | "нового"
+                );
+                if new_adj
+                    || matches!(
+                        t.kind,
+                        TokKind::Punct('»')
+                            | TokKind::Punct('«')
+                            | TokKind::Punct('"')
+                            | TokKind::Punct('-')
+                    )
+                    || suffix
                 {
                     p = p.checked_sub(1)?;
                 } else {
@@ -1627,6 +1649,24 @@ impl<'a> Doc<'a> {
                         event = Event::Elected;
                     }
                 }
+                // "X succeeds Y" after a conference: delegates elect the successor, a
+                // bureau appoints one
+                if cue.successor && event == Event::Appointed && !bureau && si > 0 {
+                    let (pa, pb) = self.sents[si - 1];
+                    let prev_bureau = (pa..pb).any(|j| {
+                        matches!(
+                            self.toks[j].key.as_str(),
+                            "bureau" | "council" | "board" | "бюро" | "кеңес" | "совет"
+                        )
+                    });
+                    if !prev_bureau
+                        && self.mentions_in(pa, e.start).any(|m| {
+                            matches!(self.cue(m), Some(CueKind::Electorate | CueKind::Delegate))
+                        })
+                    {
+                        event = Event::Elected;
+                    }
+                }
                 // «список, который возглавил X», "headed the party list": a list, not a branch
                 // the nearest of a list word and a branch word before the verb decides
                 let list_before = self
@@ -1759,6 +1799,11 @@ impl<'a> Doc<'a> {
                             }
                             continue;
                         }
+                        // "X succeeds Y": the successor is the subject; the name after
+                        // the verb is the one who left
+                        if cue.successor && cue.voice == Voice::Passive && nm.start >= e.end {
+                            continue;
+                        }
                         let dist = if nm.end <= e.start {
                             e.start - nm.end
                         } else {
@@ -1774,6 +1819,11 @@ impl<'a> Doc<'a> {
                             let obl = cue.voice == Voice::Active
                                 && (nm.start >= e.end || self.lang == Lang::Kk);
                             (n, nm.end, obl, false)
+                        }
+                        None if cue.successor => {
+                            // "He succeeds Y": the successor was reported where he was named
+                            reject(rejected, "successor named only by a pronoun".into());
+                            continue;
                         }
                         None => {
                             let pron_at = self
@@ -1825,7 +1875,18 @@ impl<'a> Doc<'a> {
                 // «возглавил», "took over": the verb itself says chair; other role words
                 // in the sentence belong to other clauses
                 let scan_hi = if cue.role.is_some() { role_scope } else { b };
-                for m in self.mentions_in(role_scope, scan_hi) {
+                // ... unless the post is named right after it ("took over as deputy chair")
+                let (xa, xb) = if cue.role.is_some() {
+                    (e.end, (e.end + 3).min(b))
+                } else {
+                    (0, 0)
+                };
+                let right_after = self.mentions_in(xa, xb).filter(|m| {
+                    matches!(self.cue(m), Some(CueKind::Role(_)))
+                        && m.start == e.end + 1
+                        && self.toks[e.end].key == "as"
+                });
+                for m in self.mentions_in(role_scope, scan_hi).chain(right_after) {
                     let (r, head) = match self.cue(m) {
                         Some(CueKind::Role(r)) => (r, false),
                         Some(CueKind::Head(r)) => (r, true),
@@ -1884,9 +1945,10 @@ impl<'a> Doc<'a> {
                         best_appositive = appositive;
                     }
                 }
-                let anaphor = self
-                    .mentions_in(a, b)
-                    .any(|m| self.cue(m) == Some(CueKind::Anaphor));
+                let anaphor = cue.successor
+                    || self
+                        .mentions_in(a, b)
+                        .any(|m| self.cue(m) == Some(CueKind::Anaphor));
                 let mut acting = false;
                 let mut role_tok = e.start;
                 let mut role_marked = false;
@@ -2038,6 +2100,11 @@ impl<'a> Doc<'a> {
                                     )
                                     .any(|m| self.cue(m) == Some(CueKind::Acting));
                             r
+                        } else if !fills && self.led_branch(a, b) {
+                            // «бұған дейін филиалды басқарған Х ... кеткен еді»: whoever led
+                            // the branch was its chair
+                            rule.push("role: chair of the branch the person led".into());
+                            Role::Chair
                         } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
                             rule.push("role: same post as the previous change".into());
                             prev.change.role
@@ -2127,21 +2194,42 @@ impl<'a> Doc<'a> {
                 if from_prev {
                     rule.push("place: the branch named in the previous sentence".into());
                 }
-                let Some((ids, glevel)) = geo else {
-                    reject(
-                        rejected,
-                        "no branch place (region, city or district) found".into(),
-                    );
-                    continue;
+                // "The post went to X" after a change whose branch was placed without a
+                // branch word: the successor takes the post in that same branch
+                let successor_of = if geo.is_none() && anaphor && fills {
+                    out.last().map(|p| {
+                        (
+                            p.change.level,
+                            p.change.region.clone(),
+                            p.change.district.clone(),
+                            p.level_hint,
+                        )
+                    })
+                } else {
+                    None
                 };
-                let level_hint = level.or(glevel);
-                let ctx = topic_region.as_deref();
-                let Some((lvl, region, district)) =
-                    resolve_geo(self.t, &ids, level_hint, ctx, self.published)
-                else {
-                    reject(rejected, "place does not fit the branch level".into());
-                    continue;
-                };
+                let (level_hint, lvl, region, district) =
+                    if let Some((pl, pr, pd, ph)) = successor_of {
+                        rule.push("place: the branch of the previous change".into());
+                        (ph, pl, pr, pd)
+                    } else {
+                        let Some((ids, glevel)) = geo else {
+                            reject(
+                                rejected,
+                                "no branch place (region, city or district) found".into(),
+                            );
+                            continue;
+                        };
+                        let level_hint = level.or(glevel);
+                        let ctx = topic_region.as_deref();
+                        let Some((lvl, region, district)) =
+                            resolve_geo(self.t, &ids, level_hint, ctx, self.published)
+                        else {
+                            reject(rejected, "place does not fit the branch level".into());
+                            continue;
+                        };
+                        (level_hint, lvl, region, district)
+                    };
                 rule.push(format!(
                     "branch: {}{}",
                     if near_branch.is_some() {
@@ -2425,6 +2513,21 @@ impl<'a> Doc<'a> {
             }
         }
         false
+    }
+
+    /// A Kazakh leading verb («басқарған», «басқарып келген») governing a branch in the
+    /// accusative a few words before it, within tokens `a..b`.
+    fn led_branch(&self, a: usize, b: usize) -> bool {
+        self.lang == Lang::Kk
+            && (a..b).any(|i| {
+                self.toks[i].key.starts_with("басқар")
+                    && self.mentions_in(i.saturating_sub(4).max(a), i).any(|m| {
+                        self.cue(m) == Some(CueKind::Branch)
+                            && ["ын", "ин", "ды", "ди", "ны", "ни"]
+                                .iter()
+                                .any(|e| self.toks[m.end - 1].key.ends_with(e))
+                    })
+            })
     }
 
     /// The previous sentence reports a post being filled without naming who filled it

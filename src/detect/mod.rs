@@ -18,7 +18,7 @@
 //!   `kk_possessive`, `kk_case` are chained (plural/derivational + possessive + case);
 //!   any other list (`ru`, `en`) is a flat list.
 //! - `[[cue]]` — `kind`, `value`, `forms` (+ `voice`, `needs`, `window`, `role`,
-//!   `backstory`, `strict_role` for events): the words for roles, events, levels,
+//!   `backstory`, `strict_role`, `successor` for events): the words for roles, events, levels,
 //!   branch, owners (party centre, state bodies), negatives (future, modal, denial,
 //!   delegates, death), previous-role markers, dates. `data/lang/lexicon.toml` lists
 //!   every kind in its header comment.
@@ -51,6 +51,8 @@ mod tables;
 mod tests;
 #[cfg(test)]
 mod tests_general;
+#[cfg(test)]
+mod tests_more;
 #[cfg(test)]
 mod tests_phrasing;
 mod text;

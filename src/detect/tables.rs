@@ -77,6 +77,8 @@ struct CueDef {
     backstory: bool,
     #[serde(default)]
     strict_role: bool,
+    #[serde(default)]
+    successor: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -176,6 +178,9 @@ pub struct Cue {
     /// The post must be named right next to the verb («төрағасы болып сайланған»):
     /// participles are used attributively too.
     pub strict_role: bool,
+    /// The verb says someone took the post already talked about ("X succeeds Y", "the
+    /// post went to X"): the role and branch are those of the previous change.
+    pub successor: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -348,6 +353,7 @@ impl Tables {
                 role,
                 backstory: c.backstory,
                 strict_role: c.strict_role,
+                successor: c.successor,
             });
             for f in &c.forms {
                 t.add_phrase(f, Payload::Cue(idx))?;
