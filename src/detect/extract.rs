@@ -795,7 +795,15 @@ impl<'a> Doc<'a> {
                 }
                 s0 -= 1;
             }
-            if s0 > a && m.start - s0 < 14 && s0 < m.start {
+            // a clause opening the sentence counts only when it names no branch
+            // («Қарасай ауданындағы қабылдауды басқарған Х»), since «Филиалды басқарған Х
+            // кетті» is about the post being left
+            let opens = s0 == a
+                && m.start - s0 < 14
+                && !self
+                    .mentions_in(s0, m.start)
+                    .any(|x| self.cue(x) == Some(CueKind::Branch));
+            if (s0 > a || opens) && m.start - s0 < 14 && s0 < m.start {
                 let pos = self.prev_spans.partition_point(|&(x, _)| x <= s0);
                 self.prev_spans.insert(pos, (s0, m.end));
             }
@@ -1227,6 +1235,79 @@ impl<'a> Doc<'a> {
 
     /// A place named in the sentence outside previous-role clauses, nearest to `anchor`.
     /// With `need_level`, only a place carrying its level word («Атырау облысы»).
+    /// The nearest place before token `before` that is named as a town («Семей
+    /// қаласында», «в городе Сатпаев»), outside previous-role clauses and state bodies.
+    fn preceding_town(&self, before: usize) -> Option<GeoRef> {
+        self.ments
+            .iter()
+            .filter(|m| m.end <= before)
+            .rev()
+            .find(|m| {
+                matches!(m.kind, MK::Geo(_))
+                    && !self.in_prev(m.start)
+                    && !self.place_of_state_body(m)
+                    && self.geo_level(m) == Some(Level::City)
+            })
+            .and_then(|m| match &m.kind {
+                MK::Geo(ids) => Some((ids.clone(), Some(Level::City))),
+                _ => None,
+            })
+    }
+
+    /// A place inside an English relative clause ("X, who had headed the party's public
+    /// reception in Karasai district, was elected ...") that names no branch: the
+    /// clause tells where the person worked, not where the branch is.
+    fn in_who_clause(&self, m: &Mention) -> bool {
+        if self.lang != Lang::En {
+            return false;
+        }
+        let lo = m.start.saturating_sub(14);
+        let Some(w) = (lo..m.start)
+            .rev()
+            .take_while(|&j| !self.toks[j].is_punct(',') || j + 1 == m.start)
+            .find(|&j| self.toks[j].key == "who")
+        else {
+            return false;
+        };
+        w > 0
+            && self.toks[w - 1].is_punct(',')
+            && !self
+                .mentions_in(w, m.start)
+                .any(|x| self.cue(x) == Some(CueKind::Branch))
+    }
+
+    /// A place someone moves to («Алматы қаласына көшуіне байланысты», «в связи с
+    /// переездом в Алматы», "after moving to Almaty"): never the branch's place.
+    fn destination_place(&self, m: &Mention) -> bool {
+        let moving = |k: &str| {
+            [
+                "көш",
+                "ауыс",
+                "переезд",
+                "переех",
+                "move",
+                "moving",
+                "relocat",
+            ]
+            .iter()
+            .any(|p| k.starts_with(p))
+        };
+        // Kazakh: the movement noun or verb follows the dative place (a level word may sit
+        // between)
+        let after = (m.end..(m.end + 2).min(self.toks.len())).any(|j| {
+            let k = self.toks[j].key.as_str();
+            k.starts_with("көш") || k.starts_with("ауыс")
+        });
+        // Russian / English: «переездом в», "moving to" right before the place
+        let before = (m.start.saturating_sub(3)..m.start).any(|j| moving(&self.toks[j].key))
+            && m.start > 0
+            && matches!(
+                self.toks[m.start - 1].key.as_str(),
+                "в" | "во" | "to" | "in"
+            );
+        after || before
+    }
+
     fn sentence_geo(
         &self,
         si: usize,
@@ -1245,6 +1326,10 @@ impl<'a> Doc<'a> {
                     && (!need_level || self.geo_level(m).is_some())
                     // «Тараз қалалық мәслихатының депутаты»: the place of a state body
                     && !self.place_of_state_body(m)
+                    // «Алматыға көшуіне байланысты», «в связи с переездом в Алматы»
+                    && !self.destination_place(m)
+                    // "X, who had headed the party's reception in Karasai district, ..."
+                    && !self.in_who_clause(m)
                     // where someone comes from is not where the branch is
                     && !(need_level
                         && m.start > 0
@@ -1297,6 +1382,9 @@ impl<'a> Doc<'a> {
                     (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => {
                         return "branch"
                     }
+                    // «облыстық комитетінің пленумында бірінші хатшы»: the plenum of a
+                    // regional committee is the branch's, not the centre's
+                    (_, Some(CueKind::Central)) if self.plenum_of_branch(m) => return "branch",
                     (MK::Party(_), _)
                     | (_, Some(CueKind::PartyWord))
                     | (_, Some(CueKind::Central)) => return "central",
@@ -2100,11 +2188,11 @@ impl<'a> Doc<'a> {
                                     )
                                     .any(|m| self.cue(m) == Some(CueKind::Acting));
                             r
-                        } else if !fills && self.led_branch(a, b) {
+                        } else if let (false, Some(r)) = (fills, self.led_branch(a, b)) {
                             // «бұған дейін филиалды басқарған Х ... кеткен еді»: whoever led
                             // the branch was its chair
-                            rule.push("role: chair of the branch the person led".into());
-                            Role::Chair
+                            rule.push("role: head of the branch the person led".into());
+                            r
                         } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
                             rule.push("role: same post as the previous change".into());
                             prev.change.role
@@ -2183,6 +2271,16 @@ impl<'a> Doc<'a> {
                         geo = Some(p);
                         level = geo.as_ref().and_then(|g| g.1);
                         from_prev = true;
+                    }
+                }
+                if geo.is_none() && bare_level == Some(Level::City) {
+                    // «Семей қаласында ... Қалалық конференция ... қалалық филиалдың
+                    // төрағасы»: a town branch without its own name is the branch of the
+                    // nearest town named before it with its level word
+                    if let Some(g) = self.preceding_town(role_tok) {
+                        geo = Some(g);
+                        level = Some(Level::City);
+                        rule.push("place: the nearest town named before".into());
                     }
                 }
                 if geo.is_none() {
@@ -2517,17 +2615,51 @@ impl<'a> Doc<'a> {
 
     /// A Kazakh leading verb («басқарған», «басқарып келген») governing a branch in the
     /// accusative a few words before it, within tokens `a..b`.
-    fn led_branch(&self, a: usize, b: usize) -> bool {
-        self.lang == Lang::Kk
-            && (a..b).any(|i| {
-                self.toks[i].key.starts_with("басқар")
-                    && self.mentions_in(i.saturating_sub(4).max(a), i).any(|m| {
-                        self.cue(m) == Some(CueKind::Branch)
-                            && ["ын", "ин", "ды", "ди", "ны", "ни"]
-                                .iter()
-                                .any(|e| self.toks[m.end - 1].key.ends_with(e))
-                    })
+    /// A plenum / meeting word owned by a branch named with its level or place just
+    /// before it («Қызылорда облыстық комитетінің пленумы»).
+    fn plenum_of_branch(&self, c: &Mention) -> bool {
+        let key = &self.toks[c.start].key;
+        if !(key.starts_with("пленум") || key.starts_with("plenum")) {
+            return false;
+        }
+        c.start
+            .checked_sub(1)
+            .and_then(|p| self.m_at(p))
+            .filter(|b| self.cue(b) == Some(CueKind::Branch))
+            .is_some_and(|b| {
+                let (l, g) = self.branch_parts(b);
+                matches!(l, Some(Level::Region | Level::City | Level::District)) || g.is_some()
             })
+    }
+
+    fn led_branch(&self, a: usize, b: usize) -> Option<Role> {
+        if self.lang != Lang::Kk {
+            return None;
+        }
+        const ACC: [&str; 6] = ["ын", "ин", "ды", "ди", "ны", "ни"];
+        (a..b).find_map(|i| {
+            if !self.toks[i].key.starts_with("басқар") {
+                return None;
+            }
+            let lo = i.saturating_sub(4).max(a);
+            let branch = self.mentions_in(lo, i).any(|m| {
+                self.cue(m) == Some(CueKind::Branch)
+                    && ACC.iter().any(|e| self.toks[m.end - 1].key.ends_with(e))
+            });
+            // «Комитетті ... басқарған Х»: a Communist regional committee is led by
+            // its first secretary
+            let committee = (lo..i).any(|k| {
+                let key = &self.toks[k].key;
+                key.starts_with("комитет") && ["ті", "ты", "ти"].iter().any(|e| key.ends_with(e))
+            });
+            if committee {
+                Some(Role::FirstSecretary)
+            } else if branch {
+                Some(Role::Chair)
+            } else {
+                None
+            }
+        })
     }
 
     /// The previous sentence reports a post being filled without naming who filled it

@@ -55,6 +55,8 @@ mod tests_general;
 mod tests_more;
 #[cfg(test)]
 mod tests_phrasing;
+#[cfg(test)]
+mod tests_places;
 mod text;
 
 use crate::model::{DetectInput, DetectedChange, Lang};
