@@ -1238,7 +1238,12 @@ impl<'a> Doc<'a> {
     /// The nearest place before token `before` that is named as a town («Семей
     /// қаласында», «в городе Сатпаев»), outside previous-role clauses and state bodies.
     fn preceding_town(&self, before: usize) -> Option<GeoRef> {
-        self.ments
+        // a few sentences back at most, so a long run of bare town branches stays linear
+        let lo = self
+            .ments
+            .partition_point(|m| m.start < before.saturating_sub(200));
+        let hi = self.ments.partition_point(|m| m.start < before);
+        self.ments[lo..hi]
             .iter()
             .filter(|m| m.end <= before)
             .rev()
@@ -1246,7 +1251,11 @@ impl<'a> Doc<'a> {
                 matches!(m.kind, MK::Geo(_))
                     && !self.in_prev(m.start)
                     && !self.place_of_state_body(m)
-                    && self.geo_level(m) == Some(Level::City)
+                    && (self.geo_level(m) == Some(Level::City)
+                        // "in the town of Ridder"
+                        || m.start >= 2
+                            && self.toks[m.start - 1].key == "of"
+                            && self.cue_at(m.start - 2) == Some(CueKind::Level(Level::City)))
             })
             .and_then(|m| match &m.kind {
                 MK::Geo(ids) => Some((ids.clone(), Some(Level::City))),
@@ -1254,18 +1263,23 @@ impl<'a> Doc<'a> {
             })
     }
 
-    /// A place inside an English relative clause ("X, who had headed the party's public
-    /// reception in Karasai district, was elected ...") that names no branch: the
-    /// clause tells where the person worked, not where the branch is.
+    /// A place inside a relative or participial clause that names no branch ("X, who had
+    /// headed the party's public reception in Karasai district, ...", «Х, возглавлявший
+    /// общественную приемную в Карасайском районе»): the clause tells where the person
+    /// worked, not where the branch is.
     fn in_who_clause(&self, m: &Mention) -> bool {
-        if self.lang != Lang::En {
-            return false;
-        }
+        let opener = |k: &str| match self.lang {
+            Lang::En => k == "who",
+            Lang::Ru => ["возглавлявш", "руководивш", "работавш", "занимавш"]
+                .iter()
+                .any(|p| k.starts_with(p)),
+            Lang::Kk => false,
+        };
         let lo = m.start.saturating_sub(14);
         let Some(w) = (lo..m.start)
             .rev()
             .take_while(|&j| !self.toks[j].is_punct(',') || j + 1 == m.start)
-            .find(|&j| self.toks[j].key == "who")
+            .find(|&j| opener(&self.toks[j].key))
         else {
             return false;
         };
