@@ -55,6 +55,13 @@ pub struct ExtractArgs {
     json: bool,
 }
 
+/// `{"changes": [...]}`, serialised from the typed changes so that f32
+/// confidences print as written (a `json!` value would widen them to f64).
+#[derive(serde::Serialize)]
+struct Changes<'a> {
+    changes: &'a [branchwatch::model::DetectedChange],
+}
+
 pub fn detect(ctx: &Ctx, a: &DetectArgs) -> Result<Outcome> {
     let tables = pipeline::load_tables(&ctx.config)?;
     if let Some(dir) = &a.corpus {
@@ -108,7 +115,7 @@ pub fn detect(ctx: &Ctx, a: &DetectArgs) -> Result<Outcome> {
     if a.format == "json" {
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "changes": changes }))?
+            serde_json::to_string_pretty(&Changes { changes: &changes })?
         );
     } else {
         for c in &changes {

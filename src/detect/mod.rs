@@ -161,7 +161,7 @@ impl fmt::Display for Explanation {
 
 /// Finds the leadership changes an article reports. Pure; never panics on any input.
 pub fn detect(input: &DetectInput, tables: &Tables) -> Vec<DetectedChange> {
-    extract::run(input, tables, false)
+    explain_inner(input, tables, false)
         .changes
         .into_iter()
         .map(|c| c.change)
@@ -171,7 +171,17 @@ pub fn detect(input: &DetectInput, tables: &Tables) -> Vec<DetectedChange> {
 /// Like [`detect`], with the mentions found, the rule behind each change and every
 /// rejected candidate with its reason.
 pub fn explain(input: &DetectInput, tables: &Tables) -> Explanation {
-    extract::run(input, tables, true)
+    explain_inner(input, tables, true)
+}
+
+/// Confidence is a sum of rule weights; two decimals are all it means, and
+/// rounding keeps `0.8500001` out of JSON, digests and the change log.
+fn explain_inner(input: &DetectInput, tables: &Tables, verbose: bool) -> Explanation {
+    let mut ex = extract::run(input, tables, verbose);
+    for c in &mut ex.changes {
+        c.change.confidence = (c.change.confidence * 100.0).round() / 100.0;
+    }
+    ex
 }
 
 /// ISO 3166-2:KZ code for a region, city, district or town name in any of the three
