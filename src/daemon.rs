@@ -22,6 +22,7 @@ use crate::metrics::Metrics;
 use crate::pipeline::{CycleReport, Db, Pipeline, PipelineError};
 use crate::service;
 use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -69,21 +70,27 @@ pub struct DaemonOptions {
 struct Running {
     config: Arc<Config>,
     pipeline: Pipeline,
-    mailer: Option<Arc<Mailer>>,
+    /// The SMTP transport and the sender, when digests are configured.
+    mail: Option<(Arc<Mailer>, Mailbox)>,
     templates: digest::Templates,
     next_digest: HashMap<String, DateTime<Utc>>,
 }
 
 fn build(config: Arc<Config>, db: &Db, metrics: &Arc<Metrics>) -> Result<Running, DaemonError> {
     let pipeline = Pipeline::new(config.clone(), db.clone(), metrics.clone())?;
-    let mailer = match &config.smtp {
-        Some(s) if !config.digests.is_empty() => Some(Arc::new(Mailer::from_settings(s)?)),
+    // `smtp.from` was checked by config validation; parsing it once here
+    // keeps that out of the scheduler loop.
+    let mail = match &config.smtp {
+        Some(s) if !config.digests.is_empty() => Some((
+            Arc::new(Mailer::from_settings(s)?),
+            crate::mail::parse_mailbox(&s.from)?,
+        )),
         _ => None,
     };
     Ok(Running {
         config,
         pipeline,
-        mailer,
+        mail,
         templates: digest::Templates::embedded(),
         next_digest: HashMap::new(),
     })
@@ -259,40 +266,24 @@ async fn run_due_digests(
     now: DateTime<Utc>,
     force: bool,
 ) {
-    let Some(mailer) = state.mailer.clone() else {
+    let Some((mailer, from)) = state.mail.clone() else {
         return;
     };
     for spec in state.config.digests.clone() {
         if spec.immediate {
             // Immediate digests mail new changes as soon as they are stored,
             // no more often than `immediate_min_interval_secs`.
-            if let Ok(from) = crate::mail::parse_mailbox(
-                &state
-                    .config
-                    .smtp
-                    .as_ref()
-                    .map(|s| s.from.clone())
-                    .unwrap_or_default(),
-            ) {
-                match digest::run_immediate(
-                    db.mutex(),
-                    &mailer,
-                    &spec,
-                    &state.templates,
-                    &from,
-                    now,
-                )
+            match digest::run_immediate(db.mutex(), &mailer, &spec, &state.templates, &from, now)
                 .await
-                {
-                    Ok(Some(report)) => {
-                        Metrics::add(&metrics.digests_sent, report.sent() as u64);
-                        Metrics::add(&metrics.digests_failed, report.failed() as u64);
-                        info!(digest = %spec.name, sent = report.sent(), retrying = report.retrying(), "immediate digest");
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        warn!(digest = %spec.name, error = %e, "immediate digest failed; changes stay queued")
-                    }
+            {
+                Ok(Some(report)) => {
+                    Metrics::add(&metrics.digests_sent, report.sent() as u64);
+                    Metrics::add(&metrics.digests_failed, report.failed() as u64);
+                    info!(digest = %spec.name, sent = report.sent(), retrying = report.retrying(), "immediate digest");
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    warn!(digest = %spec.name, error = %e, "immediate digest failed; changes stay queued")
                 }
             }
             continue;
@@ -332,19 +323,6 @@ async fn run_due_digests(
             }
             continue;
         }
-        let from = state
-            .config
-            .smtp
-            .as_ref()
-            .map(|s| s.from.clone())
-            .unwrap_or_default();
-        let from = match crate::mail::parse_mailbox(&from) {
-            Ok(f) => f,
-            Err(e) => {
-                warn!(error = %e, "smtp.from is not a mailbox; digests not sent");
-                return;
-            }
-        };
         match digest::run_digest(db.mutex(), &mailer, &spec, &state.templates, &from, now).await {
             Ok(report) => {
                 Metrics::add(&metrics.digests_sent, report.sent() as u64);

@@ -177,35 +177,19 @@ impl Pipeline {
                 permanent_redirect_to,
             }) => {
                 debug!("not modified");
-                let recent = self.recent_times(feed.id).await?;
-                let next = schedule::next_check_after_success(
+                self.record_success(
+                    feed,
                     now,
-                    &self.interval_policy(&feed),
-                    &recent,
-                    max_age,
-                    None,
-                    &mut rand::thread_rng(),
-                );
-                let summary = self
-                    .db
-                    .call(move |s| {
-                        s.record_refresh(&FeedRefresh {
-                            feed_id: feed.id,
-                            fetched_at: now,
-                            validators,
-                            permanent_redirect_to,
-                            next_check_at: next,
-                            not_modified: true,
-                            ttl_minutes: None,
-                            max_age_secs: max_age.map(|d| d.as_secs()),
-                            items: Vec::new(),
-                        })
-                    })
-                    .await?;
-                Ok(FeedOutcome {
-                    summary,
-                    error: None,
-                })
+                    Success {
+                        validators,
+                        permanent_redirect_to,
+                        max_age,
+                        ttl_minutes: None,
+                        not_modified: true,
+                        items: Vec::new(),
+                    },
+                )
+                .await
             }
             Ok(FeedResponse::Fetched {
                 text,
@@ -220,7 +204,6 @@ impl Pipeline {
                         .await
                 }
                 Ok(parsed) => {
-                    let parsed_ttl_minutes = parsed.ttl_minutes;
                     let keys: Vec<String> = parsed.items.iter().map(|i| i.key.clone()).collect();
                     let fid = feed.id;
                     let unseen = self
@@ -235,41 +218,19 @@ impl Pipeline {
                         .collect();
                     Metrics::add(&self.metrics.items_new, fresh.len() as u64);
                     let items = self.process_items(&feed, fresh, first_poll, now).await;
-                    let mut recent = self.recent_times(feed.id).await?;
-                    recent.extend(items.iter().filter_map(|i| i.item.published));
-                    let parsed_ttl = parsed_ttl_minutes;
-                    let ttl = parsed_ttl.map(|m| Duration::from_secs(u64::from(m) * 60));
-                    let next = schedule::next_check_after_success(
+                    self.record_success(
+                        feed,
                         now,
-                        &self.interval_policy(&feed),
-                        &recent,
-                        max_age,
-                        ttl,
-                        &mut rand::thread_rng(),
-                    );
-                    if let Some(to) = &permanent_redirect_to {
-                        info!(to = %to, "feed moved permanently; URL updated");
-                    }
-                    let summary = self
-                        .db
-                        .call(move |s| {
-                            s.record_refresh(&FeedRefresh {
-                                feed_id: feed.id,
-                                fetched_at: now,
-                                validators,
-                                permanent_redirect_to,
-                                next_check_at: next,
-                                not_modified: false,
-                                ttl_minutes: parsed_ttl,
-                                max_age_secs: max_age.map(|d| d.as_secs()),
-                                items,
-                            })
-                        })
-                        .await?;
-                    Ok(FeedOutcome {
-                        summary,
-                        error: None,
-                    })
+                        Success {
+                            validators,
+                            permanent_redirect_to,
+                            max_age,
+                            ttl_minutes: parsed.ttl_minutes,
+                            not_modified: false,
+                            items,
+                        },
+                    )
+                    .await
                 }
             },
         };
@@ -290,6 +251,51 @@ impl Pipeline {
             }
         }
         result
+    }
+
+    /// Stores a 200 or 304 with the feed's next check, in one transaction.
+    async fn record_success(
+        &self,
+        feed: FeedRow,
+        now: DateTime<Utc>,
+        ok: Success,
+    ) -> Result<FeedOutcome, PipelineError> {
+        let mut recent = self.recent_times(feed.id).await?;
+        recent.extend(ok.items.iter().filter_map(|i| i.item.published));
+        let ttl = ok
+            .ttl_minutes
+            .map(|m| Duration::from_secs(u64::from(m) * 60));
+        let next = schedule::next_check_after_success(
+            now,
+            &self.interval_policy(&feed),
+            &recent,
+            ok.max_age,
+            ttl,
+            &mut rand::thread_rng(),
+        );
+        if let Some(to) = &ok.permanent_redirect_to {
+            info!(to = %to, "feed moved permanently; URL updated");
+        }
+        let summary = self
+            .db
+            .call(move |s| {
+                s.record_refresh(&FeedRefresh {
+                    feed_id: feed.id,
+                    fetched_at: now,
+                    validators: ok.validators,
+                    permanent_redirect_to: ok.permanent_redirect_to,
+                    next_check_at: next,
+                    not_modified: ok.not_modified,
+                    ttl_minutes: ok.ttl_minutes,
+                    max_age_secs: ok.max_age.map(|d| d.as_secs()),
+                    items: ok.items,
+                })
+            })
+            .await?;
+        Ok(FeedOutcome {
+            summary,
+            error: None,
+        })
     }
 
     fn interval_policy(&self, feed: &FeedRow) -> SchedulePolicy {
@@ -455,8 +461,13 @@ impl Pipeline {
             lang,
             published,
         };
+        self.detect_confident(&input)
+    }
+
+    /// Detection, keeping only changes at or above `detection.min_confidence`.
+    fn detect_confident(&self, input: &DetectInput) -> Vec<DetectedChange> {
         let min = self.config.detection.min_confidence;
-        detect::detect(&input, &self.tables)
+        detect::detect(input, &self.tables)
             .into_iter()
             .filter(|c| c.confidence >= min)
             .collect()
@@ -471,11 +482,7 @@ impl Pipeline {
             lang: article.lang,
             published: article.published.map(|d| d.date_naive()),
         };
-        let min = self.config.detection.min_confidence;
-        let changes: Vec<DetectedChange> = detect::detect(&input, &self.tables)
-            .into_iter()
-            .filter(|c| c.confidence >= min)
-            .collect();
+        let changes = self.detect_confident(&input);
         let a = article.clone();
         let now = Utc::now();
         let summary = self
@@ -539,6 +546,16 @@ impl Pipeline {
         report.elapsed = started.elapsed();
         Ok(report)
     }
+}
+
+/// What a successful fetch (200 or 304) hands to [`Pipeline::record_success`].
+struct Success {
+    validators: crate::model::Validators,
+    permanent_redirect_to: Option<String>,
+    max_age: Option<Duration>,
+    ttl_minutes: Option<u32>,
+    not_modified: bool,
+    items: Vec<NewItem>,
 }
 
 /// The result of one feed refresh: what was stored, and the fetch or parse
