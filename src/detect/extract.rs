@@ -8,6 +8,7 @@
 //! and then only says «партия филиалы». All searches are in bounded windows, so the
 //! work is linear in the text.
 
+use super::normalise;
 use super::tables::{CueKind, GeoKind, Hit, Payload, Tables, Voice};
 use super::text::{guess_lang, normalize, sentences, tokenize, LatinKk, TokKind, Token};
 use super::{ExplainedChange, Explanation, MentionInfo, Rejection};
@@ -86,9 +87,10 @@ struct Built {
 }
 
 pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explanation {
-    let mut text = normalize(input.title.trim());
+    let clean = |s: &str| normalise::clean(s, &tables.clean);
+    let mut text = normalize(&clean(input.title.trim()));
     text.push('\n');
-    text.push_str(&normalize(input.text));
+    text.push_str(&normalize(&clean(input.text)));
     let (lang, latin) = guess_lang(&text, input.lang, &tables.kk_latin_words);
     let latin = if lang == Lang::Kk { latin } else { None };
     let toks = tokenize(&text, latin);

@@ -46,6 +46,7 @@
 //! ```
 
 mod extract;
+mod normalise;
 mod tables;
 #[cfg(test)]
 mod tests;

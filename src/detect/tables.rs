@@ -240,6 +240,8 @@ pub struct Tables {
     endings: FnvSet<String>,
     max_stem_chars: usize,
     pub(crate) kk_latin_words: Vec<String>,
+    /// The first stage's rules (bylines, credits, lost letters).
+    pub(crate) clean: super::normalise::CleanRules,
 }
 
 /// One match of a phrase at a token.
@@ -260,6 +262,8 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
+const NORMALISE: &str = include_str!("../../data/lang/normalise.toml");
+
 fn bad(what: impl Into<String>) -> TablesError {
     TablesError::Invalid(what.into())
 }
@@ -274,7 +278,10 @@ impl Tables {
             })?;
             merge(&mut raw, f);
         }
-        Tables::compile(raw)
+        let mut t = Tables::compile(raw)?;
+        let sources: Vec<&str> = EMBEDDED.iter().map(|(_, src)| *src).collect();
+        t.clean = super::normalise::CleanRules::build(NORMALISE, &sources)?;
+        Ok(t)
     }
 
     pub fn extend_from_toml(&mut self, src: &str) -> Result<(), TablesError> {
@@ -284,7 +291,9 @@ impl Tables {
         })?;
         let mut raw = self.raw.clone();
         merge(&mut raw, f);
+        let clean = std::mem::take(&mut self.clean);
         *self = Tables::compile(raw)?;
+        self.clean = clean;
         Ok(())
     }
 
@@ -330,6 +339,7 @@ impl Tables {
             endings,
             max_stem_chars: 0,
             kk_latin_words: raw.kk_latin_words.iter().map(|w| fold(w)).collect(),
+            clean: Default::default(),
         };
         for c in &raw.cue {
             let kind = parse_kind(c)?;

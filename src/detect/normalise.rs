@@ -1,0 +1,434 @@
+//! Stage 0, before tokenising: what a news page carries that names people without
+//! reporting anything about them, and letters a wrong encoding lost.
+//!
+//! - Agency bylines between slashes («ПАВЛОДАР. 9 июня. КАЗИНФОРМ /Айжан Серікова/ –»)
+//!   are cut out, so the journalist never becomes a chair; the dateline stays, since its
+//!   date is the event's date.
+//! - Paragraphs that open with a credit label («Фото:», «Автор», "Photo by") and are
+//!   short, and every paragraph that opens with a "read also" label, are dropped.
+//! - A «?» standing for a Kazakh letter («Н?р Отан», «Т?ркістан облысы») is replaced by
+//!   the letter that makes a word the tables know.
+//!
+//! The labels and letters are data (`data/lang/normalise.toml`); the vocabulary that
+//! decides a repair is every word of every `forms` list in the language tables.
+
+use super::TablesError;
+use serde::Deserialize;
+use std::collections::HashSet;
+
+/// The rules of this stage, compiled from `data/lang/normalise.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct CleanRules {
+    credit: Vec<String>,
+    related: Vec<String>,
+    lost: Vec<char>,
+    max_credit_words: usize,
+    max_lost_per_word: usize,
+    guess: Guess,
+    /// Folded words and stems (without `~`) of the language tables.
+    vocabulary: HashSet<String>,
+}
+
+/// How an unconfirmed lost letter is guessed from its neighbours.
+#[derive(Debug, Clone, Default)]
+struct Guess {
+    back: Vec<char>,
+    front: Vec<char>,
+    consonant: char,
+    back_vowel: char,
+    front_vowel: char,
+}
+
+#[derive(Deserialize)]
+struct RulesFile {
+    credit: Vec<String>,
+    related: Vec<String>,
+    lost_letters: Vec<String>,
+    max_credit_words: usize,
+    max_lost_per_word: usize,
+    vowels_back: String,
+    vowels_front: String,
+    guess_consonant: String,
+    guess_back_vowel: String,
+    guess_front_vowel: String,
+}
+
+fn first_char(s: &str) -> char {
+    s.chars().next().unwrap_or('?')
+}
+
+/// Shortest vocabulary entry that may confirm a repaired word.
+const MIN_STEM: usize = 3;
+
+impl CleanRules {
+    /// `rules` is the stage's own TOML; `vocab_sources` are the language tables, whose
+    /// `forms` words make the vocabulary.
+    pub fn build(rules: &str, vocab_sources: &[&str]) -> Result<CleanRules, TablesError> {
+        let f: RulesFile = toml::from_str(rules).map_err(|e| TablesError::Toml {
+            file: "normalise.toml".into(),
+            source: Box::new(e),
+        })?;
+        let mut vocabulary = HashSet::new();
+        for src in vocab_sources {
+            if let Ok(v) = src.parse::<toml::Value>() {
+                collect_forms(&v, false, &mut vocabulary);
+            }
+        }
+        Ok(CleanRules {
+            credit: f.credit.iter().map(|s| s.to_lowercase()).collect(),
+            related: f.related.iter().map(|s| s.to_lowercase()).collect(),
+            lost: f
+                .lost_letters
+                .iter()
+                .filter_map(|s| s.chars().next())
+                .collect(),
+            max_credit_words: f.max_credit_words,
+            max_lost_per_word: f.max_lost_per_word,
+            guess: Guess {
+                back: f.vowels_back.chars().collect(),
+                front: f.vowels_front.chars().collect(),
+                consonant: first_char(&f.guess_consonant),
+                back_vowel: first_char(&f.guess_back_vowel),
+                front_vowel: first_char(&f.guess_front_vowel),
+            },
+            vocabulary,
+        })
+    }
+
+    /// Adds words that may confirm a repair (e.g. given names).
+    pub fn add_vocabulary<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) {
+        for w in words {
+            let k = w.trim_end_matches('~').to_lowercase();
+            if k.chars().count() >= MIN_STEM {
+                self.vocabulary.insert(k);
+            }
+        }
+    }
+}
+
+/// Every word of every string inside an array named `forms`, at any depth.
+fn collect_forms(v: &toml::Value, in_forms: bool, out: &mut HashSet<String>) {
+    match v {
+        toml::Value::String(s) if in_forms => {
+            for w in s.split_whitespace() {
+                let k = w.trim_end_matches('~').to_lowercase();
+                if k.chars().count() >= MIN_STEM {
+                    out.insert(k);
+                }
+            }
+        }
+        toml::Value::Array(a) => a.iter().for_each(|x| collect_forms(x, in_forms, out)),
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                collect_forms(x, in_forms || k == "forms", out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The article text with bylines, credits and "read also" paragraphs removed and lost
+/// letters restored. Paragraph breaks are kept.
+pub fn clean(text: &str, r: &CleanRules) -> String {
+    let mut out = String::with_capacity(text.len());
+    for para in text.split('\n') {
+        if drop_paragraph(para, r) {
+            continue;
+        }
+        let para = strip_slash_bylines(para);
+        out.push_str(&repair_lost_letters(&para, r));
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+fn drop_paragraph(para: &str, r: &CleanRules) -> bool {
+    let lower = para.trim_start().to_lowercase();
+    if r.related.iter().any(|l| opens_with_label(&lower, l)) {
+        return true;
+    }
+    r.credit.iter().any(|l| opens_with_label(&lower, l))
+        && para.split_whitespace().count() <= r.max_credit_words
+}
+
+/// `s` starts with `label` followed by the end or by a non-letter.
+fn opens_with_label(s: &str, label: &str) -> bool {
+    s.strip_prefix(label)
+        .is_some_and(|rest| !rest.chars().next().is_some_and(char::is_alphabetic))
+}
+
+/// Removes «/Имя Фамилия/»: one to three capitalised words between two slashes.
+pub fn strip_slash_bylines(para: &str) -> String {
+    let mut out = String::with_capacity(para.len());
+    let mut rest = para;
+    while let Some(open) = rest.find('/') {
+        let after = &rest[open + 1..];
+        match after.find('/') {
+            Some(close) if is_byline(&after[..close]) => {
+                out.push_str(&rest[..open]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_byline(inner: &str) -> bool {
+    let words: Vec<&str> = inner.split_whitespace().collect();
+    (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut cs = w.chars();
+            cs.next().is_some_and(char::is_uppercase)
+                && cs.all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
+        })
+}
+
+/// Replaces each «?» that stands inside a word (or opens one) by a lost letter.
+pub fn repair_lost_letters(para: &str, r: &CleanRules) -> String {
+    if !para.contains('?') || r.lost.is_empty() {
+        return para.to_string();
+    }
+    let mut out = String::with_capacity(para.len() + 8);
+    let mut word = String::new();
+    for c in para.chars() {
+        // a «?» is taken into the word; a trailing one is given back in `flush_word`
+        if c.is_alphabetic() || c == '?' {
+            word.push(c);
+            continue;
+        }
+        flush_word(&mut out, &mut word, r);
+        out.push(c);
+    }
+    flush_word(&mut out, &mut word, r);
+    out
+}
+
+fn flush_word(out: &mut String, word: &mut String, r: &CleanRules) {
+    let trailing = word.len() - word.trim_end_matches('?').len();
+    let core = &word[..word.len() - trailing];
+    if core.contains('?') && core.chars().any(char::is_alphabetic) {
+        out.push_str(&best_repair(core, r));
+    } else {
+        out.push_str(core);
+    }
+    out.push_str(&word[word.len() - trailing..]);
+    word.clear();
+}
+
+/// The repair whose longest vocabulary prefix is longest and covers a repaired letter;
+/// without one, a guess from the neighbouring letters.
+fn best_repair(word: &str, r: &CleanRules) -> String {
+    let slots = word.chars().filter(|&c| c == '?').count();
+    if slots > r.max_lost_per_word {
+        return guess_letters(word, &r.guess);
+    }
+    let mut best: Option<(usize, String)> = None;
+    for combo in combinations(r.lost.len(), slots) {
+        let cand = fill(word, &combo, &r.lost);
+        let score = known_prefix(&cand, word, r);
+        if score > best.as_ref().map_or(0, |b| b.0) {
+            best = Some((score, cand));
+        }
+    }
+    best.map(|b| b.1)
+        .unwrap_or_else(|| guess_letters(word, &r.guess))
+}
+
+/// Each «?» becomes a consonant when a vowel stands next to it, else a vowel of the
+/// word's row (back or front, by its other vowels).
+fn guess_letters(word: &str, g: &Guess) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let lower: Vec<char> = chars.iter().flat_map(|c| c.to_lowercase()).collect();
+    let is_vowel = |c: Option<&char>| c.is_some_and(|c| g.back.contains(c) || g.front.contains(c));
+    let backs = lower.iter().filter(|c| g.back.contains(c)).count();
+    let fronts = lower.iter().filter(|c| g.front.contains(c)).count();
+    let caps = chars
+        .iter()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| c.is_uppercase());
+    let mut out = String::with_capacity(word.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '?' {
+            out.push(c);
+            continue;
+        }
+        let near_vowel = is_vowel(lower.get(i + 1)) || i > 0 && is_vowel(lower.get(i - 1));
+        let l = match (near_vowel, fronts > backs) {
+            (true, _) => g.consonant,
+            (false, false) => g.back_vowel,
+            (false, true) => g.front_vowel,
+        };
+        if caps || i == 0 {
+            out.extend(l.to_uppercase());
+        } else {
+            out.push(l);
+        }
+    }
+    out
+}
+
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut all = vec![Vec::new()];
+    for _ in 0..k {
+        all = all
+            .into_iter()
+            .flat_map(|v| {
+                (0..n).map(move |i| {
+                    let mut w = v.clone();
+                    w.push(i);
+                    w
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+/// `word` with its «?» replaced in order by `lost[combo[i]]`, keeping the case of the
+/// word (upper case when the word is otherwise all capitals or the «?» opens it).
+fn fill(word: &str, combo: &[usize], lost: &[char]) -> String {
+    let caps = word
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase);
+    let mut k = 0;
+    let mut out = String::with_capacity(word.len() + 4);
+    for (i, c) in word.chars().enumerate() {
+        if c != '?' {
+            out.push(c);
+            continue;
+        }
+        let l = lost[combo.get(k).copied().unwrap_or(0)];
+        k += 1;
+        if caps || i == 0 {
+            out.extend(l.to_uppercase());
+        } else {
+            out.push(l);
+        }
+    }
+    out
+}
+
+/// Length (in chars) of the longest vocabulary entry that `cand` starts with, counted
+/// only when the entry reaches past the first «?» of `orig`.
+fn known_prefix(cand: &str, orig: &str, r: &CleanRules) -> usize {
+    let lower = cand.to_lowercase();
+    let first_lost = orig.chars().position(|c| c == '?').unwrap_or(0);
+    let chars: Vec<char> = lower.chars().collect();
+    (MIN_STEM..=chars.len())
+        .rev()
+        .find(|&n| {
+            n > first_lost
+                && r.vocabulary
+                    .contains(&chars[..n].iter().collect::<String>())
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+    use crate::detect::Tables;
+
+    /// (what, input, expected output)
+    const CASES: &[(&str, &str, &str)] = &[
+        (
+            "agency byline between slashes",
+            "АСТАНА. 9 июня. КАЗИНФОРМ /Айжан Серікова/ – Аким избран.",
+            "АСТАНА. 9 июня. КАЗИНФОРМ  – Аким избран.",
+        ),
+        (
+            "a fraction is not a byline",
+            "Голосовали 45/3 и 12/1.",
+            "Голосовали 45/3 и 12/1.",
+        ),
+        (
+            "lower-case words between slashes stay",
+            "сайт /новости/ филиала",
+            "сайт /новости/ филиала",
+        ),
+        (
+            "photo credit paragraph",
+            "Филиал сайлады.\nФото: Ерлан Сапаров\nБітті.",
+            "Филиал сайлады.\nБітті.",
+        ),
+        (
+            "a long paragraph that opens with a credit word is kept",
+            "Фото и видео с конференции показали, как делегаты единогласно избрали нового председателя филиала, а затем обсудили планы.",
+            "Фото и видео с конференции показали, как делегаты единогласно избрали нового председателя филиала, а затем обсудили планы.",
+        ),
+        (
+            "a word that merely starts like a label is kept",
+            "Фотографии Ерлана Сапарова",
+            "Фотографии Ерлана Сапарова",
+        ),
+        (
+            "read-also links are dropped at any length",
+            "Бір.\nЧитайте также: Болат Ахметов избран председателем Павлодарского филиала партии\nЕкі.",
+            "Бір.\nЕкі.",
+        ),
+        (
+            "Kazakh read-also label",
+            "Тағы оқыңыз: Жаңа төраға сайланды\nСоңы.",
+            "Соңы.",
+        ),
+        (
+            "a lost letter restored in a party name",
+            "«Н?р Отан» партиясы",
+            "«Нұр Отан» партиясы",
+        ),
+        (
+            "lost letters restored in a region name",
+            "Т?ркістан облысы",
+            "Түркістан облысы",
+        ),
+        (
+            "an unknown word gets a consonant next to a vowel",
+            "?арсы дауыс",
+            "Қарсы дауыс",
+        ),
+        (
+            "an unknown name gets a vowel of its row",
+            "Н?рлан Н?рланов",
+            "Нұрлан Нұрланов",
+        ),
+        (
+            "a question mark that ends a sentence stays",
+            "Кто избран? Никто.",
+            "Кто избран? Никто.",
+        ),
+    ];
+
+    #[test]
+    fn cleans_by_phenomenon() {
+        let t = Tables::embedded().expect("tables");
+        for (what, input, want) in CASES {
+            assert_eq!(clean(input, &t.clean), *want, "{what}");
+        }
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        let t = Tables::embedded().expect("tables");
+        for s in [
+            "?",
+            "??????????",
+            "/",
+            "//",
+            "/ /",
+            "?а?б?в?г?д",
+            "\n\n\n",
+            "Фото:",
+        ] {
+            let _ = clean(s, &t.clean);
+        }
+        let long = "?".repeat(100_000);
+        assert_eq!(clean(&long, &t.clean), long);
+    }
+}
