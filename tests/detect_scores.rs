@@ -1,38 +1,49 @@
-//! Detection quality, scored by the corpus's own `score.py`:
-//! - the shared development corpus (`../shared/corpus`), and
-//! - the project's own fixture articles (`tests/fixtures/detect`), written
-//!   for this project in phrasing unlike the shared corpus, to watch how the
-//!   rules generalise beyond the texts they were developed on.
+//! Detection quality, scored by the corpus's own `score.py` (`../shared/corpus`):
+//! - the shared development corpus (`../shared/corpus`);
+//! - the project's first fixture articles (`tests/fixtures/detect`);
+//! - the agency-style development set (`tests/fixtures/news/dev`) that the
+//!   detector's data and mechanisms were developed against, and its hold-out
+//!   third (`tests/fixtures/news/holdout`), never read while writing rules;
+//! - 22,474 real Kazakh news sentences (`../shared/kaznerd/docs`), none of
+//!   which reports a branch change: the detector must stay silent on them.
 //!
-//! Both need `../shared/corpus/score.py` and python3; without them the test
-//! says so and skips.
+//! The floors sit a little under the figures measured when they were set
+//! (README, "Detection"), so a regression fails here. Without python3 or
+//! `../shared` the tests fail and say what is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn shared_corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+fn fixtures(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(sub)
 }
 
 /// Runs `branchwatch detect --corpus DIR` and scores it; returns score.py's JSON.
-fn score(dir: &Path) -> Option<serde_json::Value> {
-    let scorer = shared_corpus().join("score.py");
-    if !scorer.exists() {
-        eprintln!("SKIPPED: {} is missing", scorer.display());
-        return None;
-    }
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: python3 is not installed");
-        return None;
-    }
-    let out = tempfile::NamedTempFile::new().unwrap();
+fn score(dir: &Path) -> serde_json::Value {
+    let scorer = shared().join("corpus/score.py");
+    assert!(
+        scorer.exists(),
+        "{} is missing: the shared corpus must sit beside the repository",
+        scorer.display()
+    );
+    assert!(
+        Command::new("python3").arg("--version").output().is_ok(),
+        "python3 is not installed (Debian package python3)"
+    );
+    let out = tempfile::NamedTempFile::new().expect("temp file");
     let status = Command::new(env!("CARGO_BIN_EXE_branchwatch"))
         .args(["detect", "--corpus"])
         .arg(dir)
         .arg("--out")
         .arg(out.path())
         .status()
-        .unwrap();
+        .expect("run branchwatch");
     assert!(status.success(), "detect --corpus failed: {status}");
     let res = Command::new("python3")
         .arg(&scorer)
@@ -40,47 +51,67 @@ fn score(dir: &Path) -> Option<serde_json::Value> {
         .arg(out.path())
         .arg("--json")
         .output()
-        .unwrap();
+        .expect("run score.py");
     assert!(
         res.status.success(),
         "{}",
         String::from_utf8_lossy(&res.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&res.stdout).expect("score.py JSON");
     eprintln!("{}: {v}", dir.display());
-    Some(v)
+    v
 }
 
 fn f1(v: &serde_json::Value, mode: &str) -> f64 {
     v[mode]["f1"]
         .as_f64()
-        .or_else(|| v[mode]["overall"]["f1"].as_f64())
         .unwrap_or_else(|| panic!("no {mode} F1 in {v}"))
 }
 
-#[test]
-fn shared_corpus_meets_the_acceptance_bar() {
-    let Some(v) = score(&shared_corpus()) else {
-        return;
-    };
-    assert!(f1(&v, "core") >= 0.95, "core F1 below 0.95: {v}");
-    assert!(f1(&v, "strict") >= 0.90, "strict F1 below 0.90: {v}");
-    for lang in ["kk", "ru", "en"] {
-        let l = v["core"]["by_lang"][lang]["f1"].as_f64().unwrap_or(0.0);
-        assert!(l >= 0.85, "core F1 for {lang} below 0.85: {v}");
+/// (set, core floor, strict floor, per-language core floor)
+fn assert_floors(v: &serde_json::Value, core: f64, strict: f64, per_lang: f64) {
+    assert!(f1(v, "core") >= core, "core F1 below {core}: {v}");
+    assert!(f1(v, "strict") >= strict, "strict F1 below {strict}: {v}");
+    let langs = v["core"]["by_lang"].as_object().expect("by_lang");
+    for (lang, s) in langs {
+        let l = s["f1"].as_f64().unwrap_or(0.0);
+        assert!(l >= per_lang, "core F1 for {lang} below {per_lang}: {v}");
     }
 }
 
 #[test]
-fn own_fixture_articles_generalise() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/detect");
-    let Some(v) = score(&dir) else { return };
-    assert!(
-        f1(&v, "core") >= 0.80,
-        "core F1 on fixtures below 0.80: {v}"
-    );
-    assert!(
-        f1(&v, "strict") >= 0.70,
-        "strict F1 on fixtures below 0.70: {v}"
-    );
+fn shared_corpus_meets_the_acceptance_bar() {
+    let v = score(&shared().join("corpus"));
+    assert_floors(&v, 0.98, 0.95, 0.95);
 }
+
+#[test]
+fn first_fixture_articles_generalise() {
+    let v = score(&fixtures("detect"));
+    assert_floors(&v, 0.85, 0.80, 0.70);
+}
+
+#[test]
+fn agency_style_development_set() {
+    let v = score(&fixtures("news/dev"));
+    assert_floors(&v, DEV_CORE, DEV_STRICT, 0.40);
+}
+
+#[test]
+fn agency_style_hold_out() {
+    let v = score(&fixtures("news/holdout"));
+    assert_floors(&v, HOLDOUT_CORE, HOLDOUT_STRICT, 0.30);
+}
+
+#[test]
+fn real_kazakh_news_stays_quiet() {
+    let v = score(&shared().join("kaznerd/docs"));
+    let fp = v["core"]["fp"].as_u64().expect("fp");
+    assert_eq!(fp, 0, "changes found in KazNERD sentences: {v}");
+}
+
+/// Floors for the agency-style sets (measured figures in the README).
+const DEV_CORE: f64 = 0.60;
+const DEV_STRICT: f64 = 0.50;
+const HOLDOUT_CORE: f64 = 0.45;
+const HOLDOUT_STRICT: f64 = 0.38;
