@@ -18,155 +18,83 @@
 //! After the triggers of a sentence, elliptical clauses («…, в Атырауском — Y») copy a
 //! change to another place.
 
-use super::super::tables::{Cue, CueKind, Voice};
-use super::super::Rejection;
-use super::{
-    dedupe, level_en, resolve_geo, role_en, Built, DateInfo, Doc, GeoRef, Mention, Topic, MK, NONE,
-    WIN,
-};
+use super::doc::*;
+use super::negatives::*;
+use super::places::*;
+use super::previous::*;
+use super::reason::*;
+use super::scoring::*;
+use super::tables::{Cue, CueKind, Voice};
+use super::Rejection;
 use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
-use std::fmt;
-
-/// Why a candidate change was dropped. Its `Display` is the text recorded in
-/// [`Rejection::reason`].
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Reason {
-    MissingNeeds,
-    Denial(String),
-    Foreign(String),
-    Future(String),
-    Modal(String),
-    Negated(String),
-    DashWithoutName,
-    CandidateList,
-    SupportWithoutCandidacy,
-    CandidacyWithoutName,
-    SuccessorByPronoun,
-    DelegatesNotPost,
-    NoPerson,
-    CentralPost(String),
-    OtherBodyPost(String),
-    StatePost(String),
-    TakesStatePost(String),
-    MovesToStatePost(String),
-    StateBodyPost(String),
-    NoPost,
-    NoPlace,
-    PlaceLevel,
-    NoParty,
-    ForeignParty(String),
-    Duplicate(usize),
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use Reason::*;
-        match self {
-            MissingNeeds => f.write_str(
-                "verb without the words it needs here (e.g. «освобожден» without «от должности»)",
-            ),
-            Denial(s) => write!(f, "denial or rumour in the sentence («{s}»)"),
-            Foreign(s) => write!(f, "foreign place or party («{s}»)"),
-            Future(s) => write!(f, "future or planned («{s}»)"),
-            Modal(s) => write!(f, "only possible or expected («{s}»)"),
-            Negated(s) => write!(f, "negated («{s}»)"),
-            DashWithoutName => f.write_str("dash not followed by a name"),
-            CandidateList => f.write_str("heads a candidate list, not a branch"),
-            SupportWithoutCandidacy => f.write_str("support vote without a candidacy"),
-            CandidacyWithoutName => f.write_str("candidacy without a named person"),
-            SuccessorByPronoun => f.write_str("successor named only by a pronoun"),
-            DelegatesNotPost => f.write_str("delegates or candidate list, not a post"),
-            NoPerson => f.write_str("no person named"),
-            CentralPost(s) => write!(f, "central party post («{s}»), not a branch"),
-            OtherBodyPost(s) => write!(f, "post of another body («{s}» and the words next to it)"),
-            StatePost(s) => write!(f, "state post («{s}»), not a party branch"),
-            TakesStatePost(s) => write!(f, "the post taken is a state post («{s}»)"),
-            MovesToStatePost(s) => write!(f, "the post holder moves to a state post («{s}»)"),
-            StateBodyPost(s) => write!(f, "post of a state body («{s}»)"),
-            NoPost => f.write_str("no party-branch post named"),
-            NoPlace => f.write_str("no branch place (region, city or district) found"),
-            PlaceLevel => f.write_str("place does not fit the branch level"),
-            NoParty => f.write_str("no party named"),
-            ForeignParty(id) => write!(f, "party of another country ({id})"),
-            Duplicate(s) => write!(f, "duplicate of the change in sentence {s}"),
-        }
-    }
-}
 
 /// What the whole article provides to every frame.
-struct Article {
-    topic: Topic,
+pub(super) struct Article {
+    pub(super) topic: Topic,
     /// the region the article is about, to choose between same-named districts
-    topic_region: Option<String>,
-    sent_dates: Vec<Option<(DateInfo, usize)>>,
+    pub(super) topic_region: Option<String>,
+    pub(super) sent_dates: Vec<Option<(DateInfo, usize)>>,
     /// the article's event date so far: the first full date up to each sentence
-    main_upto: Vec<Option<NaiveDate>>,
+    pub(super) main_upto: Vec<Option<NaiveDate>>,
 }
 
 /// One event trigger in its clause.
-struct Frame<'d> {
-    si: usize,
-    e: &'d Mention,
-    cue: &'d Cue,
-    trig: String,
+pub(super) struct Frame<'d> {
+    pub(super) si: usize,
+    pub(super) e: &'d Mention,
+    pub(super) cue: &'d Cue,
+    pub(super) trig: String,
     /// sentence bounds
-    sb: usize,
+    pub(super) sb: usize,
     /// the clause: between the neighbouring event verbs
-    seg_lo: usize,
-    seg_hi: usize,
+    pub(super) seg_lo: usize,
+    pub(super) seg_hi: usize,
     /// the search window around the trigger, within the sentence
-    a: usize,
-    b: usize,
-    event: Event,
-    support: bool,
-    fills: bool,
+    pub(super) a: usize,
+    pub(super) b: usize,
+    pub(super) event: Event,
+    pub(super) support: bool,
+    pub(super) fills: bool,
 }
 
 /// The person slot.
-struct Person {
-    idx: u32,
-    end: usize,
-    oblique: bool,
-    via_pronoun: bool,
+pub(super) struct Person {
+    pub(super) idx: u32,
+    pub(super) end: usize,
+    pub(super) oblique: bool,
+    pub(super) via_pronoun: bool,
 }
 
 /// A role word considered for the role slot.
-struct RoleCand<'d> {
-    prio: i32,
-    dist: usize,
-    m: &'d Mention,
-    role: Role,
-    owner: &'static str,
-    appositive: bool,
+pub(super) struct RoleCand<'d> {
+    pub(super) prio: i32,
+    pub(super) dist: usize,
+    pub(super) m: &'d Mention,
+    pub(super) role: Role,
+    pub(super) owner: &'static str,
+    pub(super) appositive: bool,
 }
 
 /// The role slot.
-struct RoleSlot {
-    role: Role,
-    acting: bool,
-    tok: usize,
-    marked: bool,
-    named: bool,
-    apposed_prev: Option<Role>,
-    anaphor: bool,
+pub(super) struct RoleSlot {
+    pub(super) role: Role,
+    pub(super) acting: bool,
+    pub(super) tok: usize,
+    pub(super) marked: bool,
+    pub(super) named: bool,
+    pub(super) apposed_prev: Option<Role>,
+    pub(super) anaphor: bool,
 }
 
 /// The place slot.
-struct Place {
-    level_hint: Option<Level>,
-    level: Level,
-    region: String,
-    district: Option<String>,
-    branch_named: bool,
-    from_topic: bool,
-}
-
-/// A denial and a foreign mention of a sentence, which block all its triggers.
-#[derive(Clone, Copy)]
-struct Blockers<'d> {
-    denial: Option<&'d Mention>,
-    foreign: Option<&'d Mention>,
+pub(super) struct Place {
+    pub(super) level_hint: Option<Level>,
+    pub(super) level: Level,
+    pub(super) region: String,
+    pub(super) district: Option<String>,
+    pub(super) branch_named: bool,
+    pub(super) from_topic: bool,
 }
 
 impl<'a> Doc<'a> {
@@ -180,7 +108,7 @@ impl<'a> Doc<'a> {
         dedupe(out, rejected, self)
     }
 
-    fn article(&self) -> Article {
+    pub(super) fn article(&self) -> Article {
         let topic = self.topic();
         // the first place named with a region word, else the topic branch's region
         // («Есіл ауданы» is in Akmola, North Kazakhstan and Astana)
@@ -207,7 +135,9 @@ impl<'a> Doc<'a> {
     }
 
     #[allow(clippy::type_complexity)]
-    fn sentence_dates(&self) -> (Vec<Option<(DateInfo, usize)>>, Vec<Option<NaiveDate>>) {
+    pub(super) fn sentence_dates(
+        &self,
+    ) -> (Vec<Option<(DateInfo, usize)>>, Vec<Option<NaiveDate>>) {
         let mut last_date: Option<DateInfo> = None;
         let mut main_date: Option<NaiveDate> = None;
         let mut sent_dates = Vec::with_capacity(self.sents.len());
@@ -226,7 +156,7 @@ impl<'a> Doc<'a> {
         (sent_dates, main_upto)
     }
 
-    fn relate_sentence(
+    pub(super) fn relate_sentence(
         &self,
         si: usize,
         art: &Article,
@@ -266,7 +196,11 @@ impl<'a> Doc<'a> {
     }
 
     /// The event and support verbs of a sentence that have the words they need nearby.
-    fn sentence_events(&self, si: usize, rejected: &mut Vec<Rejection>) -> Vec<&Mention> {
+    pub(super) fn sentence_events(
+        &self,
+        si: usize,
+        rejected: &mut Vec<Rejection>,
+    ) -> Vec<&Mention> {
         let (a, b) = self.sents[si];
         self.mentions_in(a, b)
             .filter(|m| {
@@ -289,7 +223,7 @@ impl<'a> Doc<'a> {
             .collect()
     }
 
-    fn has_needs(&self, m: &Mention, a: usize, b: usize) -> bool {
+    pub(super) fn has_needs(&self, m: &Mention, a: usize, b: usize) -> bool {
         let MK::Cue(c) = m.kind else { return false };
         let cue = &self.t.cues[c as usize];
         if cue.needs.is_empty() {
@@ -304,20 +238,7 @@ impl<'a> Doc<'a> {
         })
     }
 
-    fn blockers(&self, a: usize, b: usize) -> Blockers<'_> {
-        let denial = self
-            .mentions_in(a, b)
-            .find(|m| self.cue(m) == Some(CueKind::Denial));
-        // another country named outside a previous-role clause («ранее работал в России» is fine)
-        let foreign = self.mentions_in(a, b).find(|m| {
-            matches!(m.kind, MK::Foreign)
-                || matches!(m.kind, MK::Party(p) if self.t.parties[p as usize].foreign)
-        });
-        let foreign = foreign.filter(|m| !self.in_prev(m.start));
-        Blockers { denial, foreign }
-    }
-
-    fn frame<'d>(
+    pub(super) fn frame<'d>(
         &'d self,
         si: usize,
         e: &'d Mention,
@@ -348,7 +269,7 @@ impl<'a> Doc<'a> {
         })
     }
 
-    fn relate_event(
+    pub(super) fn relate_event(
         &self,
         mut f: Frame<'_>,
         art: &Article,
@@ -376,66 +297,8 @@ impl<'a> Doc<'a> {
         Ok(self.build_changes(&f, art, &person, &role, &place, party, party_named, &rule))
     }
 
-    fn check_blockers(&self, bl: Blockers<'_>) -> Result<(), Reason> {
-        if let Some(dm) = bl.denial {
-            return Err(Reason::Denial(self.span_text(dm.start, dm.end)));
-        }
-        if let Some(fm) = bl.foreign {
-            return Err(Reason::Foreign(self.span_text(fm.start, fm.end)));
-        }
-        Ok(())
-    }
-
-    /// A cue of one of `kinds` within `n` tokens before the trigger, in its clause.
-    fn near_before(&self, f: &Frame<'_>, kinds: &[CueKind], n: usize) -> Option<usize> {
-        (f.e.start.saturating_sub(n).max(f.seg_lo)..f.e.start)
-            .find(|&j| self.cue_at(j).is_some_and(|k| kinds.contains(&k)))
-    }
-
-    /// "X will serve as acting chair until a new chair is elected": an interim
-    /// arrangement already in force, told in the future tense (checked only when a
-    /// future word is there, and within a bounded window)
-    fn interim(&self, f: &Frame<'_>) -> bool {
-        let (e, b) = (f.e, f.sb);
-        (e.end..(e.end + 3).min(b)).any(|j| self.cue_at(j) == Some(CueKind::Acting))
-            && (e.end..b.min(e.end + 40))
-                .any(|j| matches!(self.toks[j].key.as_str(), "until" | "pending"))
-    }
-
-    fn check_mood(&self, f: &Frame<'_>) -> Result<(), Reason> {
-        let (e, b) = (f.e, f.sb);
-        let surf = |j: usize| self.toks[j].surface(&self.text).to_string();
-        if let Some(j) = self
-            .near_before(f, &[CueKind::Future], 4)
-            .filter(|_| !self.interim(f))
-        {
-            return Err(Reason::Future(surf(j)));
-        }
-        if let Some(j) = self.near_before(f, &[CueKind::Modal], 7) {
-            return Err(Reason::Modal(surf(j)));
-        }
-        // Kazakh negates after the verb: «кеткен жоқ», «босатылған емес»
-        let kk_neg_after = (self.lang == Lang::Kk)
-            .then(|| {
-                (e.end..(e.end + 2).min(b))
-                    .find(|&j| matches!(self.toks[j].key.as_str(), "жоқ" | "емес"))
-            })
-            .flatten();
-        if let Some(j) = self
-            .near_before(f, &[CueKind::Negation], 2)
-            .or(kk_neg_after)
-        {
-            return Err(Reason::Negated(surf(j)));
-        }
-        // a dash stands for a verb only when a name follows it at once
-        if self.toks[e.start].is_punct('—') && self.tok_n.get(e.end).is_none_or(|&x| x == NONE) {
-            return Err(Reason::DashWithoutName);
-        }
-        Ok(())
-    }
-
     /// «бюро», «совет», "council": a body that appoints.
-    fn bureau_in(&self, lo: usize, hi: usize) -> bool {
+    pub(super) fn bureau_in(&self, lo: usize, hi: usize) -> bool {
         (lo..hi).any(|j| {
             matches!(
                 self.toks[j].key.as_str(),
@@ -456,7 +319,7 @@ impl<'a> Doc<'a> {
     }
 
     /// the approving verbs («утвердили», «доверили»); «назначили», "named" stay appointments
-    fn approving(&self, f: &Frame<'_>) -> bool {
+    pub(super) fn approving(&self, f: &Frame<'_>) -> bool {
         [
             "утверд",
             "бекіт",
@@ -473,14 +336,14 @@ impl<'a> Doc<'a> {
         .any(|p| self.toks[f.e.start].key.starts_with(p))
     }
 
-    fn voters_in(&self, lo: usize, hi: usize) -> bool {
+    pub(super) fn voters_in(&self, lo: usize, hi: usize) -> bool {
         self.mentions_in(lo, hi)
             .any(|m| matches!(self.cue(m), Some(CueKind::Electorate | CueKind::Delegate)))
     }
 
     /// The event as the clause tells it: a release at the holder's own request is a
     /// resignation; what a voting body fills is an election; a bureau appoints.
-    fn refine_event(&self, f: &Frame<'_>) -> Event {
+    pub(super) fn refine_event(&self, f: &Frame<'_>) -> Event {
         let (e, cue, si) = (f.e, f.cue, f.si);
         let mut event = f.event;
         if event == Event::Dismissed
@@ -526,27 +389,9 @@ impl<'a> Doc<'a> {
         event
     }
 
-    /// «список, который возглавил X», "headed the party list": a list, not a branch;
-    /// the nearest of a list word and a branch word before the verb decides
-    fn check_candidate_list(&self, f: &Frame<'_>) -> Result<(), Reason> {
-        let e = f.e;
-        let list_before = self
-            .mentions_in(e.start.saturating_sub(10).max(f.seg_lo), e.start)
-            .filter(|m| matches!(self.cue(m), Some(CueKind::Delegate | CueKind::Branch)))
-            .last()
-            .is_some_and(|m| self.cue(m) == Some(CueKind::Delegate));
-        let list_after = self
-            .mentions_in(e.end, (e.end + 3).min(f.seg_hi))
-            .any(|m| self.cue(m) == Some(CueKind::Delegate));
-        if f.cue.role.is_some() && (list_before || list_after) {
-            return Err(Reason::CandidateList);
-        }
-        Ok(())
-    }
-
     // ---- person
 
-    fn find_person(
+    pub(super) fn find_person(
         &self,
         f: &Frame<'_>,
         last_person: Option<u32>,
@@ -575,7 +420,7 @@ impl<'a> Doc<'a> {
     }
 
     /// The sentence (this one or the one before) that names a candidacy.
-    fn candidacy_sentence(&self, f: &Frame<'_>) -> Option<usize> {
+    pub(super) fn candidacy_sentence(&self, f: &Frame<'_>) -> Option<usize> {
         let si = f.si;
         if self
             .mentions_in(f.a, f.b)
@@ -592,7 +437,11 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn person_of_candidacy(&self, f: &Frame<'_>, rule: &mut Vec<String>) -> Result<Person, Reason> {
+    pub(super) fn person_of_candidacy(
+        &self,
+        f: &Frame<'_>,
+        rule: &mut Vec<String>,
+    ) -> Result<Person, Reason> {
         let cs = self
             .candidacy_sentence(f)
             .ok_or(Reason::SupportWithoutCandidacy)?;
@@ -633,7 +482,7 @@ impl<'a> Doc<'a> {
 
     /// The event is a possessed noun of the person's own («Арыновтың өтініші
     /// қанағаттандырылды»), so a genitive name before it is its subject.
-    fn possessed_event(&self, f: &Frame<'_>) -> bool {
+    pub(super) fn possessed_event(&self, f: &Frame<'_>) -> bool {
         let (e, cue) = (f.e, f.cue);
         e.end - e.start > 1 && self.toks[e.start].key.ends_with(['ы', 'и'])
             || e.start > 0 && self.cue_at(e.start - 1) == Some(CueKind::Candidacy)
@@ -645,7 +494,7 @@ impl<'a> Doc<'a> {
 
     /// Whether a name near the trigger may fill the person slot: `Some(true)` yes,
     /// `Some(false)` it is a possessor, `None` it is skipped.
-    fn name_use(&self, f: &Frame<'_>, n: u32, possessed: bool) -> Option<bool> {
+    pub(super) fn name_use(&self, f: &Frame<'_>, n: u32, possessed: bool) -> Option<bool> {
         let (e, cue) = (f.e, f.cue);
         let nm = &self.names[n as usize];
         let lastk = &self.toks[*nm.parts.last().unwrap_or(&nm.start)].key;
@@ -687,7 +536,7 @@ impl<'a> Doc<'a> {
     /// The name nearest the trigger in its clause, and a possessor skipped before it
     /// (in case a pronoun later in the clause points back at it: «Х-тың жұмысын
     /// бағалап, оны қайта сайлады»).
-    fn nearest_name(&self, f: &Frame<'_>) -> (Option<u32>, Option<u32>) {
+    pub(super) fn nearest_name(&self, f: &Frame<'_>) -> (Option<u32>, Option<u32>) {
         let e = f.e;
         let lo = f.seg_lo.max(e.start.saturating_sub(WIN));
         let hi = f.seg_hi.min(e.end + WIN);
@@ -725,7 +574,7 @@ impl<'a> Doc<'a> {
         (best.map(|b| b.1), possessor)
     }
 
-    fn person_by_pronoun(
+    pub(super) fn person_by_pronoun(
         &self,
         f: &Frame<'_>,
         possessor: Option<u32>,
@@ -769,7 +618,12 @@ impl<'a> Doc<'a> {
     // ---- role
 
     /// A role word as a candidate for the post, with its priority.
-    fn role_cand<'d>(&'d self, f: &Frame<'_>, p: &Person, m: &'d Mention) -> Option<RoleCand<'d>> {
+    pub(super) fn role_cand<'d>(
+        &'d self,
+        f: &Frame<'_>,
+        p: &Person,
+        m: &'d Mention,
+    ) -> Option<RoleCand<'d>> {
         let (e, fills) = (f.e, f.fills);
         let (r, head) = match self.cue(m) {
             Some(CueKind::Role(r)) => (r, false),
@@ -826,7 +680,7 @@ impl<'a> Doc<'a> {
         })
     }
 
-    fn best_role(&self, f: &Frame<'_>, p: &Person) -> Option<RoleCand<'_>> {
+    pub(super) fn best_role(&self, f: &Frame<'_>, p: &Person) -> Option<RoleCand<'_>> {
         let (e, cue) = (f.e, f.cue);
         let role_scope = if f.support && f.si > 0 {
             self.sents[f.si - 1].0
@@ -863,7 +717,7 @@ impl<'a> Doc<'a> {
         best
     }
 
-    fn find_role(
+    pub(super) fn find_role(
         &self,
         f: &Frame<'_>,
         p: &Person,
@@ -880,51 +734,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// The post's owner must be a party branch.
-    fn check_role_owner(&self, m: &Mention, owner: &str) -> Result<(), Reason> {
-        let span = || self.span_text(m.start, m.end);
-        match owner {
-            "central" => Err(Reason::CentralPost(span())),
-            "other" => Err(Reason::OtherBodyPost(span())),
-            "state" => Err(Reason::StatePost(span())),
-            _ => Ok(()),
-        }
-    }
-
-    /// A branch post next to a state post the person takes only says who they are.
-    fn check_state_taken(&self, f: &Frame<'_>, p: &Person, c: &RoleCand<'_>) -> Result<(), Reason> {
-        let m = c.m;
-        if !f.fills || self.acting_near(m) || self.role_marked(m) {
-            return Ok(());
-        }
-        // «Депутатами маслихата избраны председатель филиала X»: the post taken is
-        // the marked state post, the branch post says who they are
-        let marked_state = self.mentions_in(f.seg_lo, f.seg_hi).find(|x| {
-            self.cue(x) == Some(CueKind::State)
-                && !self.in_prev(x.start)
-                && (self.role_marked(x)
-                    || self.lang == Lang::Ru
-                        && ["ами", "ями"]
-                            .iter()
-                            .any(|e| self.toks[x.end - 1].key.ends_with(e)))
-        });
-        if let Some(sm) = marked_state {
-            return Err(Reason::TakesStatePost(self.span_text(sm.start, sm.end)));
-        }
-        // «филиал төрағасы X Мәжіліс депутаты болып сайланды»: the incumbent moved to
-        // a state post; the branch post only names who they are
-        if c.appositive {
-            if let Some(sm) = self
-                .mentions_in(p.end, f.seg_hi)
-                .find(|x| self.cue(x) == Some(CueKind::State) && !self.in_prev(x.start))
-            {
-                return Err(Reason::MovesToStatePost(self.span_text(sm.start, sm.end)));
-            }
-        }
-        Ok(())
-    }
-
-    fn role_of_word(
+    pub(super) fn role_of_word(
         &self,
         f: &Frame<'_>,
         p: &Person,
@@ -960,7 +770,7 @@ impl<'a> Doc<'a> {
     /// Another role right before the person is what they held before: «первый
     /// заместитель председателя филиала Нурлан Абдиев» (only the branch's own words may
     /// sit between).
-    fn apposed_prev_role(&self, f: &Frame<'_>, p: &Person, m: &Mention) -> Option<Role> {
+    pub(super) fn apposed_prev_role(&self, f: &Frame<'_>, p: &Person, m: &Mention) -> Option<Role> {
         let mut apposed_prev = None;
         let pstart = self.names[p.idx as usize].start;
         for om in self.mentions_in(f.a, f.b) {
@@ -986,7 +796,7 @@ impl<'a> Doc<'a> {
         apposed_prev
     }
 
-    fn role_unnamed(
+    pub(super) fn role_unnamed(
         &self,
         f: &Frame<'_>,
         p: &Person,
@@ -1050,7 +860,7 @@ impl<'a> Doc<'a> {
     // ---- place
 
     /// The branch word nearest the role; one in this clause beats a nearer one in the next.
-    fn nearest_branch(&self, f: &Frame<'_>, role_tok: usize) -> Option<&Mention> {
+    pub(super) fn nearest_branch(&self, f: &Frame<'_>, role_tok: usize) -> Option<&Mention> {
         self.mentions_in(f.a, f.b)
             .filter(|m| self.cue(m) == Some(CueKind::Branch) && !(f.fills && self.in_prev(m.start)))
             .min_by_key(|m| {
@@ -1066,7 +876,11 @@ impl<'a> Doc<'a> {
     /// «...в Темиртауском городском филиале. Заместителем назначена X»: a city or
     /// district branch named in the sentence before is the one meant, even when the
     /// article is about its regional branch
-    fn branch_of_previous_sentence(&self, si: usize, bare_level: Option<Level>) -> Option<GeoRef> {
+    pub(super) fn branch_of_previous_sentence(
+        &self,
+        si: usize,
+        bare_level: Option<Level>,
+    ) -> Option<GeoRef> {
         let (pa, pb) = self.sents[si - 1];
         self.mentions_in(pa, pb)
             .filter(|m| self.cue(m) == Some(CueKind::Branch) && !self.in_prev(m.start))
@@ -1083,7 +897,7 @@ impl<'a> Doc<'a> {
 
     /// The branch's place and level word as the text gives them, before resolution:
     /// (level, place, branch word named, from the topic branch).
-    fn branch_place(
+    pub(super) fn branch_place(
         &self,
         f: &Frame<'_>,
         role_tok: usize,
@@ -1137,7 +951,7 @@ impl<'a> Doc<'a> {
         (level, geo, near_branch.is_some(), from_topic)
     }
 
-    fn find_place(
+    pub(super) fn find_place(
         &self,
         f: &Frame<'_>,
         role: &RoleSlot,
@@ -1199,7 +1013,7 @@ impl<'a> Doc<'a> {
     // ---- party
 
     /// The party nearest the role, else the article's; and whether it was named here.
-    fn find_party(
+    pub(super) fn find_party(
         &self,
         f: &Frame<'_>,
         role_tok: usize,
@@ -1228,7 +1042,12 @@ impl<'a> Doc<'a> {
 
     /// A resignation takes effect when accepted: «өтінішін қанағаттандырды», «принял
     /// его отставку» with a date in the next sentence.
-    fn change_date(&self, f: &Frame<'_>, art: &Article, via_pronoun: bool) -> Option<NaiveDate> {
+    pub(super) fn change_date(
+        &self,
+        f: &Frame<'_>,
+        art: &Article,
+        via_pronoun: bool,
+    ) -> Option<NaiveDate> {
         let si = f.si;
         let accepted = |sj: usize| {
             self.sents.get(sj).is_some_and(|&(x, y)| {
@@ -1252,7 +1071,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn previous_role(
+    pub(super) fn previous_role(
         &self,
         f: &Frame<'_>,
         role: &RoleSlot,
@@ -1274,7 +1093,7 @@ impl<'a> Doc<'a> {
     }
 
     /// The next sentence or the one after may say what they did before.
-    fn previous_role_after(&self, si: usize, person_name: &str) -> Option<String> {
+    pub(super) fn previous_role_after(&self, si: usize, person_name: &str) -> Option<String> {
         for (sj, (na, nb)) in self.sents.iter().copied().enumerate().skip(si + 1).take(2) {
             let starts_pron = self
                 .mentions_in(na, nb)
@@ -1285,7 +1104,7 @@ impl<'a> Doc<'a> {
                     // «Dzhumagaliyev» names «Samat Dzhumagaliyev»
                     let mine: Vec<String> = person_name
                         .split_whitespace()
-                        .map(super::super::text::fold)
+                        .map(super::text::fold)
                         .collect();
                     self.nom[self.tok_n[k] as usize]
                         .1
@@ -1307,7 +1126,7 @@ impl<'a> Doc<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn build_changes(
+    pub(super) fn build_changes(
         &self,
         f: &Frame<'_>,
         art: &Article,
@@ -1376,7 +1195,7 @@ impl<'a> Doc<'a> {
 
     /// «в Мангистауском ... председателем стал X, в Атырауском — Y»: same post,
     /// another place.
-    fn elliptical_places(&self, si: usize, sb: usize, out: &mut Vec<Built>) {
+    pub(super) fn elliptical_places(&self, si: usize, sb: usize, out: &mut Vec<Built>) {
         let made: Vec<Built> = out.iter().filter(|c| c.sentence == si).cloned().collect();
         for c in made {
             let mut k = c.name_end;
@@ -1396,7 +1215,13 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn elliptical_at(&self, c: &Built, m: &Mention, si: usize, b: usize) -> Option<Built> {
+    pub(super) fn elliptical_at(
+        &self,
+        c: &Built,
+        m: &Mention,
+        si: usize,
+        b: usize,
+    ) -> Option<Built> {
         let MK::Geo(ids) = &m.kind else { return None };
         let dj = (m.end..(m.end + 3).min(b)).find(|&j| self.toks[j].is_punct('—'))?;
         let n = (dj + 1..(dj + 4).min(b))
@@ -1423,28 +1248,4 @@ impl<'a> Doc<'a> {
             level_hint: c.level_hint,
         })
     }
-}
-
-/// A sum of hand-set rule weights (added in this order, so the float result is fixed).
-fn confidence(place: &Place, party_named: bool, role: &RoleSlot, via_pronoun: bool) -> f32 {
-    let mut conf: f32 = 0.55;
-    if place.branch_named {
-        conf += 0.15;
-    }
-    if !place.from_topic {
-        conf += 0.1;
-    }
-    if party_named {
-        conf += 0.05;
-    }
-    if role.marked {
-        conf += 0.1;
-    }
-    if !role.named {
-        conf -= 0.1;
-    }
-    if via_pronoun {
-        conf -= 0.1;
-    }
-    conf.clamp(0.05, 0.99)
 }
