@@ -8,6 +8,29 @@
 //! the sentence, falling back to the article's topic branch → filter negatives → score.
 //! Every rejected candidate keeps its reason, which [`explain`] reports.
 //!
+//! # Stages, in order (one file each)
+//!
+//! 1. `text.rs` — normalise, guess language/script, transliterate, tokenise, split sentences;
+//! 2. `doc.rs` — the [`Doc`](doc) type holding tokens, sentences, mentions and names, and
+//!    `run`, which drives the stages below;
+//! 3. `mentions.rs` — tag table cues, parties and places; what a role word belongs to;
+//! 4. `names.rs` — find people and put each name into its nominative form;
+//! 5. `previous.rs` — clauses that say what a person held before;
+//! 6. `places.rs` — resolve places to regions, cities and districts; the topic branch;
+//! 7. `dates.rs` — the date each sentence gives;
+//! 8. `frames.rs` — one frame per event trigger, its slots (person, role, place, party,
+//!    date, previous role) filled step by step, each step returning `Result<_, Reason>`;
+//! 9. `negatives.rs` — the rejection checks (denial, foreign, future, modal, negation,
+//!    dash, candidate list, posts of other bodies); `reason.rs` — the `Reason` type whose
+//!    text is what [`Rejection::reason`] records;
+//! 10. `scoring.rs` — confidence and de-duplication.
+//!
+//! Each event verb is related to the nearest person, role and branch in its own clause
+//! (the stretch between neighbouring event verbs), so several changes in one sentence
+//! stay apart. A bare «филиал» / "the branch" falls back to the article's *topic branch*
+//! (the first branch named with a place). All searches are in bounded windows, so the
+//! work is linear in the text.
+//!
 //! # Table format
 //!
 //! The tables are TOML files in `data/lang/` (embedded at build time) and may be
@@ -45,8 +68,17 @@
 //! forms = ["сайланып алынды"]
 //! ```
 
-mod extract;
+mod dates;
+mod doc;
+mod frames;
+mod mentions;
+mod names;
+mod negatives;
 mod normalise;
+mod places;
+mod previous;
+mod reason;
+mod scoring;
 mod tables;
 #[cfg(test)]
 mod tests;
@@ -178,7 +210,7 @@ pub fn explain(input: &DetectInput, tables: &Tables) -> Explanation {
 /// Confidence is a sum of rule weights; two decimals are all it means, and
 /// rounding keeps `0.8500001` out of JSON, digests and the change log.
 fn explain_inner(input: &DetectInput, tables: &Tables, verbose: bool) -> Explanation {
-    let mut ex = extract::run(input, tables, verbose);
+    let mut ex = doc::run(input, tables, verbose);
     for c in &mut ex.changes {
         c.change.confidence = (c.change.confidence * 100.0).round() / 100.0;
     }
@@ -198,7 +230,7 @@ pub fn region_code(name: &str, tables: &Tables) -> Option<String> {
             return Some(up);
         }
     }
-    extract::region_of_phrase(t, tables)
+    places::region_of_phrase(t, tables)
 }
 
 /// Canonical party id for any known name, including old ones ("Nur Otan" → "AMANAT").

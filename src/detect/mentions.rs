@@ -1,0 +1,417 @@
+//! Tagging: table cues, parties and places matched over the tokens, and what a role
+//! word belongs to (branch, party centre, state body, other body).
+
+use super::doc::*;
+use super::names::*;
+use super::tables::{CueKind, Hit, Payload};
+use super::text::TokKind;
+use crate::model::{Lang, Level, Role};
+
+impl<'a> Doc<'a> {
+    // ------------------------------------------------------------------ tagging
+    pub(super) fn tag(&mut self) {
+        // quotes
+        let mut depth = 0i32;
+        let mut dq = false;
+        for (i, t) in self.toks.iter().enumerate() {
+            match t.kind {
+                TokKind::Punct('«') => depth += 1,
+                TokKind::Punct('»') => depth = (depth - 1).max(0),
+                TokKind::Punct('"') => dq = !dq,
+                TokKind::Punct('\n') => {
+                    depth = 0;
+                    dq = false;
+                }
+                _ => {}
+            }
+            self.in_quotes[i] = depth > 0 || dq;
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut i = 0;
+        let n = self.toks.len();
+        while i < n {
+            if !self.toks[i].is_word() && !self.toks[i].is_punct('.') && !self.toks[i].is_punct('—')
+            {
+                i += 1;
+                continue;
+            }
+            self.t.hits_at(&self.toks, i, &mut hits);
+            // drop ambiguous party names used as ordinary words, and short lower-case places
+            let tok = &self.toks[i];
+            let toks = &self.toks;
+            let party_near = |i: usize| {
+                let lo = i.saturating_sub(5);
+                let hi = (i + 6).min(toks.len());
+                (lo..hi).any(|j| {
+                    let k = &toks[j].key;
+                    k.starts_with("парти") || k.starts_with("party") || k.starts_with("partii")
+                })
+            };
+            // a place named like a surname («Сатпаев», «Конаев») next to a given name is a person
+            let tok_m = &self.tok_m;
+            let capw = |j: usize| {
+                toks.get(j)
+                    .is_some_and(|t| t.is_word() && t.cap && !t.acronym && tok_m[j] == NONE)
+            };
+            let name_next_to = |i: usize| {
+                let k = tok.key.as_str();
+                let looks = surname_like(k)
+                    || ["у", "а", "е", "ым", "ом"]
+                        .iter()
+                        .any(|e| k.strip_suffix(e).is_some_and(surname_like));
+                looks
+                    && (i
+                        .checked_sub(1)
+                        .is_some_and(|p| capw(p) && toks[p].end < tok.start)
+                        || capw(i + 1))
+            };
+            // a place that is also a given name («Жәнібек», «Шолақ») right before a surname
+            let given_before_surname = |i: usize| {
+                toks.get(i + 1).is_some_and(|n| {
+                    n.is_word() && n.cap && !n.acronym && n.start > tok.end && surname_like(&n.key)
+                })
+            };
+            hits.retain(|h| match h.payload {
+                Payload::Geo(_) if h.len == 1 && tok.cap && name_next_to(i) => false,
+                Payload::Geo(_) if h.len == 1 && tok.cap && given_before_surname(i) => false,
+                Payload::Party {
+                    ambiguous: true, ..
+                } => tok.cap && (tok.quoted || party_near(i)),
+                Payload::Geo(_) | Payload::Foreign => tok.cap || h.stem_chars >= 6 || h.len > 1,
+                _ => true,
+            });
+            if hits.is_empty() {
+                i += 1;
+                continue;
+            }
+            let best_len = hits.iter().map(|h| h.len).max().unwrap_or(1);
+            hits.retain(|h| h.len == best_len);
+            let geos: Vec<u32> = hits
+                .iter()
+                .filter_map(|h| match h.payload {
+                    Payload::Geo(g) => Some(g),
+                    _ => None,
+                })
+                .collect();
+            let party = hits.iter().find_map(|h| match h.payload {
+                Payload::Party { idx, .. } => Some(idx),
+                _ => None,
+            });
+            let kind = if let Some(p) = party {
+                MK::Party(p)
+            } else if hits.iter().any(|h| h.payload == Payload::Foreign) {
+                MK::Foreign
+            } else if !geos.is_empty() {
+                let mut g = geos;
+                g.sort_unstable();
+                g.dedup();
+                MK::Geo(g)
+            } else {
+                let best = hits
+                    .iter()
+                    .filter_map(|h| match h.payload {
+                        Payload::Cue(c) => Some((h.stem_chars, std::cmp::Reverse(c), c)),
+                        _ => None,
+                    })
+                    .max();
+                match best {
+                    Some((_, _, c)) => MK::Cue(c),
+                    None => {
+                        i += 1;
+                        continue;
+                    }
+                }
+            };
+            let mi = self.ments.len() as u32;
+            for j in i..(i + best_len).min(n) {
+                self.tok_m[j] = mi;
+            }
+            let geo_with_level = matches!(kind, MK::Geo(_)) && best_len > 1;
+            self.ments.push(Mention {
+                start: i,
+                end: i + best_len,
+                kind,
+            });
+            i += best_len;
+            // «Жамбыл облыстық комитеті»: a place phrase that swallowed its level word
+            // leaves «комитет» alone, which is then the party's regional committee
+            if geo_with_level
+                && i < n
+                && self.toks[i].key.starts_with("комитет")
+                && ["облыс", "област", "қала", "город", "аудан", "район"]
+                    .iter()
+                    .any(|l| self.toks[i - 1].key.starts_with(l))
+            {
+                if let Some(bc) = self.t.cues.iter().position(|c| c.kind == CueKind::Branch) {
+                    self.tok_m[i] = self.ments.len() as u32;
+                    self.ments.push(Mention {
+                        start: i,
+                        end: i + 1,
+                        kind: MK::Cue(bc as u32),
+                    });
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// An untagged lower-case noun phrase word in the genitive (Kazakh «кеңестің»,
+    /// Russian «совета», «общественного»): the owner of a role next to it.
+    pub(super) fn untagged_genitive(&self, i: usize) -> bool {
+        let Some(t) = self.toks.get(i) else {
+            return false;
+        };
+        if !t.is_word() || t.cap || self.tok_m[i] != NONE || t.key.chars().count() < 4 {
+            return false;
+        }
+        let k = t.key.as_str();
+        match self.lang {
+            Lang::Kk => ["ның", "ниң", "дың", "диң", "тың", "тиң"]
+                .iter()
+                .any(|e| k.ends_with(e)),
+            Lang::Ru => [
+                "ого", "его", "ых", "их", "ия", "ии", "ства", "ета", "ата", "ора", "ела", "ои",
+                "еи",
+            ]
+            .iter()
+            .any(|e| k.ends_with(e)),
+            Lang::En => false,
+        }
+    }
+
+    // ------------------------------------------------------------------ roles
+    /// How a role mention is owned: by a branch, the party centre, a state body, or bare.
+    pub(super) fn role_owner(&self, r: &Mention) -> &'static str {
+        let skip_left = |mut p: usize| -> Option<usize> {
+            for _ in 0..4 {
+                let t = &self.toks[p];
+                let suffix = t.is_word()
+                    && t.key.chars().count() <= 3
+                    && self.tok_m[p] == NONE
+                    && p > 0
+                    && self.toks[p - 1].is_punct('-');
+                // «филиалдың жаңа басшысы», "the branch's new head": the adjective
+                // «new» between owner and post does not change the owner
+                let new_adj = matches!(
+                    t.key.as_str(),
+                    "жаңа" | "new" | "новый" | "новая" | "новым" | "новой" | "нового"
+                );
+                if new_adj
+                    || matches!(
+                        t.kind,
+                        TokKind::Punct('»')
+                            | TokKind::Punct('«')
+                            | TokKind::Punct('"')
+                            | TokKind::Punct('-')
+                    )
+                    || suffix
+                {
+                    p = p.checked_sub(1)?;
+                } else {
+                    return Some(p);
+                }
+            }
+            Some(p)
+        };
+        if let Some(p) = r.start.checked_sub(1).and_then(skip_left) {
+            if let Some(m) = self.m_at(p) {
+                match (&m.kind, self.cue(m)) {
+                    (MK::Geo(_), _) | (_, Some(CueKind::Branch)) | (_, Some(CueKind::Level(_))) => {
+                        return "branch"
+                    }
+                    // «облыстық комитетінің пленумында бірінші хатшы»: the plenum of a
+                    // regional committee is the branch's, not the centre's
+                    (_, Some(CueKind::Central)) if self.plenum_of_branch(m) => return "branch",
+                    (MK::Party(_), _)
+                    | (_, Some(CueKind::PartyWord))
+                    | (_, Some(CueKind::Central)) => return "central",
+                    (_, Some(CueKind::State)) => return "state",
+                    _ => {}
+                }
+            } else if self.lang == Lang::Kk && self.untagged_genitive(p) {
+                // «қоғамдық кеңестің төрағасы»: owned by a body the tables do not know
+                return "other";
+            }
+        }
+        // «Қарағанды қалалық филиалын төрт жыл басқарып келген»: a Kazakh leading verb
+        // governs the branch in the accusative a few words before it
+        if self.lang == Lang::Kk && self.toks[r.start].key.starts_with("басқар") {
+            let lo = r.start.saturating_sub(6);
+            if self.mentions_in(lo, r.start).any(|m| {
+                self.cue(m) == Some(CueKind::Branch)
+                    && ["ын", "ин", "ды", "ди", "ны", "ни"]
+                        .iter()
+                        .any(|e| self.toks[m.end - 1].key.ends_with(e))
+            }) {
+                return "branch";
+            }
+        }
+        // right side: «председатель филиала», "chairman of the party's X branch"
+        let mut k = r.end;
+        let mut saw_party = false;
+        if self.lang == Lang::Ru && self.untagged_genitive(k) {
+            // «председатель общественного совета», «председателем правления»
+            return "other";
+        }
+        if self.lang == Lang::En && self.toks.get(k).is_some_and(|t| t.key == "of") {
+            let mut j = k + 1;
+            while j < self.toks.len() && j < k + 4 && self.is_filler(j) {
+                j += 1;
+            }
+            if j < self.toks.len()
+                && self.tok_m[j] == NONE
+                && self.tok_n[j] == NONE
+                && self.toks[j].is_word()
+            {
+                // "chairman of the board"
+                return "other";
+            }
+        }
+        // a place or level word is the branch's only if a branch word follows it:
+        // «председателем областного совета» belongs to a council
+        let mut saw_place = false;
+        for _ in 0..8 {
+            if k >= self.toks.len() {
+                break;
+            }
+            if self.is_filler(k) {
+                k += 1;
+                continue;
+            }
+            if let Some(m) = self.m_at(k) {
+                match (&m.kind, self.cue(m)) {
+                    (_, Some(CueKind::Branch)) => return "branch",
+                    (MK::Geo(_), _) | (_, Some(CueKind::Level(_))) => {
+                        saw_place = true;
+                        k = m.end;
+                        continue;
+                    }
+                    (MK::Party(_), _) | (_, Some(CueKind::PartyWord)) => {
+                        saw_party = true;
+                        k = m.end;
+                        continue;
+                    }
+                    (_, Some(CueKind::Central)) => return "central",
+                    (_, Some(CueKind::State)) if !saw_party => return "state",
+                    _ => break,
+                }
+            }
+            break;
+        }
+        let noun_next = self
+            .toks
+            .get(k)
+            .is_some_and(|t| t.is_word() && !t.cap && self.tok_m[k] == NONE);
+        if saw_place && noun_next {
+            "other"
+        } else if saw_party {
+            "central"
+        } else if saw_place {
+            "branch"
+        } else {
+            "bare"
+        }
+    }
+
+    pub(super) fn role_marked(&self, r: &Mention) -> bool {
+        if let Some(n) = self.toks.get(r.end) {
+            if matches!(
+                n.key.as_str(),
+                "болып"
+                    | "етип"
+                    | "лауазымына"
+                    | "лауазымға"
+                    | "қызметине"
+                    | "қызметке"
+                    | "постына"
+            ) {
+                return true;
+            }
+        }
+        let last = &self.toks[r.end - 1].key;
+        if self.lang == Lang::Ru && ["ем", "ом", "ым", "им"].iter().any(|e| last.ends_with(e))
+        {
+            return true;
+        }
+        (r.start.saturating_sub(3)..r.start)
+            .any(|j| matches!(self.toks[j].key.as_str(), "as" | "пост" | "должность"))
+    }
+
+    /// «исполняющий обязанности председателя», "acting chairman», «төрағасының міндетін
+    /// уақытша атқарушы»: the acting phrase touches the role (one word may sit between).
+    pub(super) fn acting_near(&self, r: &Mention) -> bool {
+        let acting = |j: usize| self.cue_at(j) == Some(CueKind::Acting);
+        // «атқарушы болып төраға орынбасары»: «болып» ends the acting phrase
+        let gap_ok = |end: usize| {
+            end == r.start
+                || end + 1 == r.start && !matches!(self.toks[end].key.as_str(), "болып" | "етип")
+        };
+        let before = (r.start.saturating_sub(2)..r.start)
+            .any(|j| acting(j) && self.m_at(j).is_some_and(|m| gap_ok(m.end)));
+        let after = (r.end..(r.end + 2).min(self.toks.len())).any(acting);
+        before || after
+    }
+
+    /// A place that names a state body right after it («Тараз қалалық мәслихаты»,
+    /// «городского маслихата Павлодара» is not caught; "Shymkent city akimat").
+    pub(super) fn place_of_state_body(&self, g: &Mention) -> bool {
+        let mut k = g.end;
+        for _ in 0..3 {
+            match self.m_at(k) {
+                Some(m) if matches!(self.cue(m), Some(CueKind::Level(_))) => k = m.end,
+                Some(m) => return self.cue(m) == Some(CueKind::State),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// A Kazakh leading verb («басқарған», «басқарып келген») governing a branch in the
+    /// accusative a few words before it, within tokens `a..b`.
+    /// A plenum / meeting word owned by a branch named with its level or place just
+    /// before it («Қызылорда облыстық комитетінің пленумы»).
+    pub(super) fn plenum_of_branch(&self, c: &Mention) -> bool {
+        let key = &self.toks[c.start].key;
+        if !(key.starts_with("пленум") || key.starts_with("plenum")) {
+            return false;
+        }
+        c.start
+            .checked_sub(1)
+            .and_then(|p| self.m_at(p))
+            .filter(|b| self.cue(b) == Some(CueKind::Branch))
+            .is_some_and(|b| {
+                let (l, g) = self.branch_parts(b);
+                matches!(l, Some(Level::Region | Level::City | Level::District)) || g.is_some()
+            })
+    }
+
+    pub(super) fn led_branch(&self, a: usize, b: usize) -> Option<Role> {
+        if self.lang != Lang::Kk {
+            return None;
+        }
+        const ACC: [&str; 6] = ["ын", "ин", "ды", "ди", "ны", "ни"];
+        (a..b).find_map(|i| {
+            if !self.toks[i].key.starts_with("басқар") {
+                return None;
+            }
+            let lo = i.saturating_sub(4).max(a);
+            let branch = self.mentions_in(lo, i).any(|m| {
+                self.cue(m) == Some(CueKind::Branch)
+                    && ACC.iter().any(|e| self.toks[m.end - 1].key.ends_with(e))
+            });
+            // «Комитетті ... басқарған Х»: a Communist regional committee is led by
+            // its first secretary
+            let committee = (lo..i).any(|k| {
+                let key = &self.toks[k].key;
+                key.starts_with("комитет") && ["ті", "ты", "ти"].iter().any(|e| key.ends_with(e))
+            });
+            if committee {
+                Some(Role::FirstSecretary)
+            } else if branch {
+                Some(Role::Chair)
+            } else {
+                None
+            }
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! Negatives: the checks that reject a trigger — a denial or a foreign place in the
+//! sentence, future/modal/negated mood, a dash without a name, a candidate list, and a
+//! post that belongs to the party centre, a state body or another body.
+
+use super::doc::*;
+use super::frames::*;
+use super::reason::*;
+use super::tables::CueKind;
+use crate::model::Lang;
+
+/// A denial and a foreign mention of a sentence, which block all its triggers.
+#[derive(Clone, Copy)]
+pub(super) struct Blockers<'d> {
+    pub(super) denial: Option<&'d Mention>,
+    pub(super) foreign: Option<&'d Mention>,
+}
+
+impl<'a> Doc<'a> {
+    pub(super) fn blockers(&self, a: usize, b: usize) -> Blockers<'_> {
+        let denial = self
+            .mentions_in(a, b)
+            .find(|m| self.cue(m) == Some(CueKind::Denial));
+        // another country named outside a previous-role clause («ранее работал в России» is fine)
+        let foreign = self.mentions_in(a, b).find(|m| {
+            matches!(m.kind, MK::Foreign)
+                || matches!(m.kind, MK::Party(p) if self.t.parties[p as usize].foreign)
+        });
+        let foreign = foreign.filter(|m| !self.in_prev(m.start));
+        Blockers { denial, foreign }
+    }
+
+    pub(super) fn check_blockers(&self, bl: Blockers<'_>) -> Result<(), Reason> {
+        if let Some(dm) = bl.denial {
+            return Err(Reason::Denial(self.span_text(dm.start, dm.end)));
+        }
+        if let Some(fm) = bl.foreign {
+            return Err(Reason::Foreign(self.span_text(fm.start, fm.end)));
+        }
+        Ok(())
+    }
+
+    /// A cue of one of `kinds` within `n` tokens before the trigger, in its clause.
+    pub(super) fn near_before(&self, f: &Frame<'_>, kinds: &[CueKind], n: usize) -> Option<usize> {
+        (f.e.start.saturating_sub(n).max(f.seg_lo)..f.e.start)
+            .find(|&j| self.cue_at(j).is_some_and(|k| kinds.contains(&k)))
+    }
+
+    /// "X will serve as acting chair until a new chair is elected": an interim
+    /// arrangement already in force, told in the future tense (checked only when a
+    /// future word is there, and within a bounded window)
+    pub(super) fn interim(&self, f: &Frame<'_>) -> bool {
+        let (e, b) = (f.e, f.sb);
+        (e.end..(e.end + 3).min(b)).any(|j| self.cue_at(j) == Some(CueKind::Acting))
+            && (e.end..b.min(e.end + 40))
+                .any(|j| matches!(self.toks[j].key.as_str(), "until" | "pending"))
+    }
+
+    pub(super) fn check_mood(&self, f: &Frame<'_>) -> Result<(), Reason> {
+        let (e, b) = (f.e, f.sb);
+        let surf = |j: usize| self.toks[j].surface(&self.text).to_string();
+        if let Some(j) = self
+            .near_before(f, &[CueKind::Future], 4)
+            .filter(|_| !self.interim(f))
+        {
+            return Err(Reason::Future(surf(j)));
+        }
+        if let Some(j) = self.near_before(f, &[CueKind::Modal], 7) {
+            return Err(Reason::Modal(surf(j)));
+        }
+        // Kazakh negates after the verb: «кеткен жоқ», «босатылған емес»
+        let kk_neg_after = (self.lang == Lang::Kk)
+            .then(|| {
+                (e.end..(e.end + 2).min(b))
+                    .find(|&j| matches!(self.toks[j].key.as_str(), "жоқ" | "емес"))
+            })
+            .flatten();
+        if let Some(j) = self
+            .near_before(f, &[CueKind::Negation], 2)
+            .or(kk_neg_after)
+        {
+            return Err(Reason::Negated(surf(j)));
+        }
+        // a dash stands for a verb only when a name follows it at once
+        if self.toks[e.start].is_punct('—') && self.tok_n.get(e.end).is_none_or(|&x| x == NONE) {
+            return Err(Reason::DashWithoutName);
+        }
+        Ok(())
+    }
+
+    /// «список, который возглавил X», "headed the party list": a list, not a branch;
+    /// the nearest of a list word and a branch word before the verb decides
+    pub(super) fn check_candidate_list(&self, f: &Frame<'_>) -> Result<(), Reason> {
+        let e = f.e;
+        let list_before = self
+            .mentions_in(e.start.saturating_sub(10).max(f.seg_lo), e.start)
+            .filter(|m| matches!(self.cue(m), Some(CueKind::Delegate | CueKind::Branch)))
+            .last()
+            .is_some_and(|m| self.cue(m) == Some(CueKind::Delegate));
+        let list_after = self
+            .mentions_in(e.end, (e.end + 3).min(f.seg_hi))
+            .any(|m| self.cue(m) == Some(CueKind::Delegate));
+        if f.cue.role.is_some() && (list_before || list_after) {
+            return Err(Reason::CandidateList);
+        }
+        Ok(())
+    }
+
+    /// The post's owner must be a party branch.
+    pub(super) fn check_role_owner(&self, m: &Mention, owner: &str) -> Result<(), Reason> {
+        let span = || self.span_text(m.start, m.end);
+        match owner {
+            "central" => Err(Reason::CentralPost(span())),
+            "other" => Err(Reason::OtherBodyPost(span())),
+            "state" => Err(Reason::StatePost(span())),
+            _ => Ok(()),
+        }
+    }
+
+    /// A branch post next to a state post the person takes only says who they are.
+    pub(super) fn check_state_taken(
+        &self,
+        f: &Frame<'_>,
+        p: &Person,
+        c: &RoleCand<'_>,
+    ) -> Result<(), Reason> {
+        let m = c.m;
+        if !f.fills || self.acting_near(m) || self.role_marked(m) {
+            return Ok(());
+        }
+        // «Депутатами маслихата избраны председатель филиала X»: the post taken is
+        // the marked state post, the branch post says who they are
+        let marked_state = self.mentions_in(f.seg_lo, f.seg_hi).find(|x| {
+            self.cue(x) == Some(CueKind::State)
+                && !self.in_prev(x.start)
+                && (self.role_marked(x)
+                    || self.lang == Lang::Ru
+                        && ["ами", "ями"]
+                            .iter()
+                            .any(|e| self.toks[x.end - 1].key.ends_with(e)))
+        });
+        if let Some(sm) = marked_state {
+            return Err(Reason::TakesStatePost(self.span_text(sm.start, sm.end)));
+        }
+        // «филиал төрағасы X Мәжіліс депутаты болып сайланды»: the incumbent moved to
+        // a state post; the branch post only names who they are
+        if c.appositive {
+            if let Some(sm) = self
+                .mentions_in(p.end, f.seg_hi)
+                .find(|x| self.cue(x) == Some(CueKind::State) && !self.in_prev(x.start))
+            {
+                return Err(Reason::MovesToStatePost(self.span_text(sm.start, sm.end)));
+            }
+        }
+        Ok(())
+    }
+}
