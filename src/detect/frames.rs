@@ -18,6 +18,7 @@
 //! After the triggers of a sentence, elliptical clauses («…, в Атырауском — Y») copy a
 //! change to another place.
 
+use super::discourse::PROPOSAL_BACK;
 use super::doc::*;
 use super::negatives::*;
 use super::places::*;
@@ -286,7 +287,7 @@ impl<'a> Doc<'a> {
         // every search for this event stays within a window around it
         f.a = f.a.max(f.e.start.saturating_sub(WIN));
         f.b = f.b.min(f.e.end + WIN);
-        let person = self.find_person(&f, last_person, &mut rule)?;
+        let person = self.find_person(&f, out, last_person, &mut rule)?;
         let role = self.find_role(&f, &person, out, &mut rule)?;
         if role.acting {
             f.event = Event::Appointed;
@@ -394,11 +395,12 @@ impl<'a> Doc<'a> {
     pub(super) fn find_person(
         &self,
         f: &Frame<'_>,
+        out: &[Built],
         last_person: Option<u32>,
         rule: &mut Vec<String>,
     ) -> Result<Person, Reason> {
         if f.support {
-            return self.person_of_candidacy(f, rule);
+            return self.person_of_candidacy(f, out, rule);
         }
         let (best, possessor) = self.nearest_name(f);
         if let Some(n) = best {
@@ -440,44 +442,100 @@ impl<'a> Doc<'a> {
     pub(super) fn person_of_candidacy(
         &self,
         f: &Frame<'_>,
+        out: &[Built],
         rule: &mut Vec<String>,
     ) -> Result<Person, Reason> {
-        let cs = self
-            .candidacy_sentence(f)
-            .ok_or(Reason::SupportWithoutCandidacy)?;
-        let (ca, cb) = self.sents[cs];
-        let cand = self
-            .mentions_in(ca, cb)
-            .find(|m| self.cue(m) == Some(CueKind::Candidacy));
-        let name = cand.and_then(|c| {
-            let before = c
-                .start
-                .checked_sub(1)
-                .map(|p| self.tok_n[p])
-                .filter(|&x| x != NONE);
-            let after = (c.end..(c.end + 3).min(cb))
-                .map(|p| self.tok_n[p])
-                .find(|&x| x != NONE);
-            // «Х ұсынылып, оның кандидатурасын ... қолдады»: the pronoun before the
-            // candidacy points at the last name before it
-            let via_pron = (c.start > ca && self.cue_at(c.start - 1) == Some(CueKind::Pronoun))
-                .then(|| {
-                    (ca..c.start - 1)
-                        .rev()
-                        .map(|p| self.tok_n[p])
-                        .find(|&x| x != NONE)
-                })
-                .flatten();
-            before.or(after).or(via_pron)
+        let cs = self.candidacy_sentence(f);
+        let pronoun = self
+            .mentions_in(f.seg_lo, f.seg_hi)
+            .any(|m| self.cue(m) == Some(CueKind::Pronoun));
+        // the name at the candidacy word, then — unless a pronoun points back at an
+        // election just reported — the vote's own object («поддержали Утегенова»), then
+        // any name given with the candidacy
+        let at_candidacy = cs
+            .filter(|&c| c == f.si)
+            .and_then(|c| self.name_at_candidacy(c));
+        let named = at_candidacy.or_else(|| {
+            if pronoun {
+                return None;
+            }
+            self.nearest_name(f).0.or_else(|| {
+                cs.and_then(|c| self.name_at_candidacy(c).or_else(|| self.candidacy_name(c)))
+            })
         });
-        let n = name.ok_or(Reason::CandidacyWithoutName)?;
-        rule.push("person: named with the candidacy".into());
+        if let Some(n) = named {
+            rule.push("person: named with the candidacy".into());
+            return Ok(Person {
+                idx: n,
+                end: self.names[n as usize].end,
+                oblique: true,
+                via_pronoun: false,
+            });
+        }
+        self.person_of_earlier_proposal(f, cs, pronoun, out, rule)
+    }
+
+    /// «Делегаты единогласно поддержали кандидатуру», "supported him": the vote is for
+    /// an election reported just before, or for the candidate proposed before it.
+    fn person_of_earlier_proposal(
+        &self,
+        f: &Frame<'_>,
+        cs: Option<usize>,
+        pronoun: bool,
+        out: &[Built],
+        rule: &mut Vec<String>,
+    ) -> Result<Person, Reason> {
+        let missing = if cs.is_some() {
+            Reason::CandidacyWithoutName
+        } else {
+            Reason::SupportWithoutCandidacy
+        };
+        if cs.is_none() && !pronoun {
+            return Err(missing);
+        }
+        if let Some(prev) = out
+            .iter()
+            .rev()
+            .find(|b| b.change.event.fills_post() && b.sentence + PROPOSAL_BACK > f.si)
+        {
+            return Err(Reason::Duplicate(prev.sentence));
+        }
+        let n = self.backed_person(f.si).ok_or(missing)?;
+        rule.push("person: the candidacy proposed in the sentences before".into());
         Ok(Person {
             idx: n,
             end: self.names[n as usize].end,
             oblique: true,
-            via_pronoun: false,
+            via_pronoun: true,
         })
+    }
+
+    /// The name right next to the candidacy word of sentence `cs`, or before a
+    /// pronoun that stands for it.
+    fn name_at_candidacy(&self, cs: usize) -> Option<u32> {
+        let (ca, cb) = self.sents[cs];
+        let c = self
+            .mentions_in(ca, cb)
+            .find(|m| self.cue(m) == Some(CueKind::Candidacy))?;
+        let before = c
+            .start
+            .checked_sub(1)
+            .map(|p| self.tok_n[p])
+            .filter(|&x| x != NONE);
+        let after = (c.end..(c.end + 3).min(cb))
+            .map(|p| self.tok_n[p])
+            .find(|&x| x != NONE);
+        // «Х ұсынылып, оның кандидатурасын ... қолдады»: the pronoun before the
+        // candidacy points at the last name before it
+        let via_pron = (c.start > ca && self.cue_at(c.start - 1) == Some(CueKind::Pronoun))
+            .then(|| {
+                (ca..c.start - 1)
+                    .rev()
+                    .map(|p| self.tok_n[p])
+                    .find(|&x| x != NONE)
+            })
+            .flatten();
+        before.or(after).or(via_pron)
     }
 
     /// The event is a possessed noun of the person's own («Арыновтың өтініші
@@ -812,7 +870,9 @@ impl<'a> Doc<'a> {
             let state = self
                 .mentions_in(e.end, f.seg_hi.min(e.end + 10))
                 .find(|x| self.cue(x) == Some(CueKind::State) && !self.in_prev(x.start))
-                .filter(|x| (e.end..x.start).all(|k| !self.toks[k].is_punct(',')));
+                .filter(|x| (e.end..x.start).all(|k| !self.toks[k].is_punct(',')))
+                // «возглавил аким района Виталий Ковальчук»: the post describes the name
+                .filter(|x| !self.describes_name(x, self.names[p.idx as usize].start));
             if let Some(sm) = state {
                 return Err(Reason::StateBodyPost(self.span_text(sm.start, sm.end)));
             }
@@ -936,6 +996,14 @@ impl<'a> Doc<'a> {
                 geo = Some(g);
                 level = Some(Level::City);
                 rule.push("place: the nearest town named before".into());
+            }
+        }
+        if geo.is_none() {
+            // «Глубоковский район. ... освободили председателя филиала»
+            if let Some(g) = self.paragraph_place(si, role_tok.min(f.e.start)) {
+                level = level.or(g.1);
+                geo = Some(g);
+                rule.push("place: named earlier in the paragraph".into());
             }
         }
         let mut from_topic = false;

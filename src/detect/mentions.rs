@@ -226,6 +226,7 @@ impl<'a> Doc<'a> {
                     | (_, Some(CueKind::PartyWord))
                     | (_, Some(CueKind::Central)) => return "central",
                     (_, Some(CueKind::State)) => return "state",
+                    (_, Some(CueKind::Body)) => return "other",
                     _ => {}
                 }
             } else if self.lang == Lang::Kk && self.untagged_genitive(p) {
@@ -293,6 +294,7 @@ impl<'a> Doc<'a> {
                     }
                     (_, Some(CueKind::Central)) => return "central",
                     (_, Some(CueKind::State)) if !saw_party => return "state",
+                    (_, Some(CueKind::Body)) => return "other",
                     _ => break,
                 }
             }

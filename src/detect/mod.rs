@@ -69,6 +69,7 @@
 //! ```
 
 mod dates;
+mod discourse;
 mod doc;
 mod frames;
 mod mentions;

@@ -165,6 +165,9 @@ pub enum CueKind {
     /// «конференция», «члены филиала», "members": a body that votes, so the posts it
     /// fills («утвердили», «доверили») are elected, not appointed.
     Electorate,
+    /// «бастауыш партия ұйымы», «первичная организация», "board": a body that is
+    /// neither a branch nor the state, whose posts are never branch posts.
+    Body,
 }
 
 #[derive(Debug, Clone)]
@@ -637,6 +640,7 @@ fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
         "party_word" => CueKind::PartyWord,
         "central" => CueKind::Central,
         "state" => CueKind::State,
+        "body" => CueKind::Body,
         "not_name" => CueKind::NotName,
         "pronoun" => CueKind::Pronoun,
         "month" => CueKind::Month(num(v)?.clamp(1, 12) as u32),

@@ -1,0 +1,117 @@
+//! Discourse: the slots a clause leaves empty, filled from the sentences before it.
+//!
+//! Real news spreads one fact over several sentences. A proposal names the candidate
+//! and the vote that follows only says «Делегаты единогласно поддержали кандидатуру»;
+//! a paragraph opens with «Глубоковский район.» and its sentences only say «филиал»; a
+//! state post stands before the name as a description («аким района Виталий
+//! Ковальчук избран председателем»). These steps look back — within the paragraph
+//! first, a bounded number of sentences — for what the clause does not say, and the
+//! frame records where each fill came from.
+
+use super::doc::{Doc, GeoRef, Mention, MK, NONE};
+use super::tables::CueKind;
+
+/// How many sentences back a proposal may stand before the vote on it.
+pub(super) const PROPOSAL_BACK: usize = 3;
+/// How far from a candidacy word its name may stand, in tokens.
+const CANDIDACY_REACH: usize = 8;
+/// How many sentences back the start of a paragraph is looked for.
+const PARAGRAPH_BACK: usize = 8;
+
+impl Doc<'_> {
+    /// Whether a paragraph break lies between sentence `si - 1` and sentence `si`.
+    pub(super) fn opens_paragraph(&self, si: usize) -> bool {
+        if si == 0 {
+            return true;
+        }
+        let prev_end = self.sents[si - 1].1;
+        let (start, _) = self.sents[si];
+        let (Some(p), Some(c)) = (
+            prev_end.checked_sub(1).and_then(|k| self.toks.get(k)),
+            self.toks.get(start),
+        ) else {
+            return true;
+        };
+        p.end <= c.start && self.text[p.end..c.start].contains('\n')
+    }
+
+    /// The first sentence of the paragraph that holds sentence `si` (bounded look-back).
+    pub(super) fn paragraph_start(&self, si: usize) -> usize {
+        let mut sj = si;
+        while sj > 0 && si - sj < PARAGRAPH_BACK && !self.opens_paragraph(sj) {
+            sj -= 1;
+        }
+        sj
+    }
+
+    /// The name nearest a mention within `reach` tokens, inside `a..b`.
+    pub(super) fn name_near(&self, m: &Mention, a: usize, b: usize, reach: usize) -> Option<u32> {
+        let lo = m.start.saturating_sub(reach).max(a);
+        let hi = (m.end + reach).min(b);
+        (lo..hi)
+            .filter(|&k| self.tok_n[k] != NONE && (k < m.start || k >= m.end))
+            .min_by_key(|&k| {
+                if k < m.start {
+                    m.start - k
+                } else {
+                    k + 1 - m.end
+                }
+            })
+            .map(|k| self.tok_n[k])
+    }
+
+    /// The name given with the candidacy word of sentence `sj`, if any.
+    pub(super) fn candidacy_name(&self, sj: usize) -> Option<u32> {
+        let (a, b) = self.sents[sj];
+        self.mentions_in(a, b)
+            .filter(|m| self.cue(m) == Some(CueKind::Candidacy))
+            .find_map(|m| self.name_near(m, a, b, CANDIDACY_REACH))
+    }
+
+    /// The candidate a vote backs when its own clause names nobody («Делегаты
+    /// поддержали кандидатуру», "backed him"): the name given with a candidacy or a
+    /// proposal in up to three sentences before, else the last person named in the
+    /// sentence before.
+    pub(super) fn backed_person(&self, si: usize) -> Option<u32> {
+        let first = si.saturating_sub(PROPOSAL_BACK);
+        if let Some(n) = (first..si).rev().find_map(|sj| self.candidacy_name(sj)) {
+            return Some(n);
+        }
+        let (a, b) = self.sents[si.checked_sub(1)?];
+        (a..b).rev().map(|k| self.tok_n[k]).find(|&n| n != NONE)
+    }
+
+    /// A place named with its level word earlier in the paragraph, before token
+    /// `before` («Глубоковский район. 18 апреля делегаты освободили ... председателя
+    /// филиала»): the branch meant when the clause names no place of its own.
+    pub(super) fn paragraph_place(&self, si: usize, before: usize) -> Option<GeoRef> {
+        let lo = self.sents[self.paragraph_start(si)].0;
+        self.mentions_in(lo, before)
+            .filter(|m| {
+                matches!(m.kind, MK::Geo(_))
+                    && self.geo_level(m).is_some()
+                    && !self.in_prev(m.start)
+                    && !self.place_of_state_body(m)
+                    && !self.destination_place(m)
+                    && !self.in_who_clause(m)
+            })
+            .last()
+            .and_then(|m| match &m.kind {
+                MK::Geo(ids) => Some((ids.clone(), self.geo_level(m))),
+                _ => None,
+            })
+    }
+
+    /// A state post that only describes the person it stands before («аким района
+    /// Виталий Ковальчук», "Almaty akim Yerlan Saparov"): nothing but places and
+    /// level words lie between it and the name.
+    pub(super) fn describes_name(&self, post: &Mention, name_start: usize) -> bool {
+        post.end <= name_start
+            && name_start - post.end <= 3
+            && (post.end..name_start).all(|k| {
+                self.m_at(k).is_some_and(|x| {
+                    matches!(x.kind, MK::Geo(_)) || matches!(self.cue(x), Some(CueKind::Level(_)))
+                })
+            })
+    }
+}
