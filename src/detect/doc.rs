@@ -80,6 +80,34 @@ pub(super) struct Built {
     pub(super) level_hint: Option<Level>,
 }
 
+/// Tokens of the text; a 2021 Latin text is read in both of its conventions for
+/// y / ı / i and the reading with more words known to the tables is kept.
+fn tokens_by_best_reading(
+    text: &str,
+    latin: Option<LatinKk>,
+    tables: &Tables,
+) -> (Vec<Token>, Option<LatinKk>) {
+    let toks = tokenize(text, latin);
+    if latin != Some(LatinKk::Y2021) {
+        return (toks, latin);
+    }
+    let decree = tokenize(text, Some(LatinKk::Y2021Decree));
+    let known = |ts: &[Token]| {
+        let mut hs = Vec::new();
+        (0..ts.len())
+            .filter(|&i| {
+                tables.hits_at(ts, i, &mut hs);
+                !hs.is_empty()
+            })
+            .count()
+    };
+    if known(&decree) > known(&toks) {
+        (decree, Some(LatinKk::Y2021Decree))
+    } else {
+        (toks, latin)
+    }
+}
+
 pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explanation {
     let clean = |s: &str| normalise::clean(s, &tables.clean);
     let mut text = normalize(&clean(input.title.trim()));
@@ -87,7 +115,7 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
     text.push_str(&normalize(&clean(input.text)));
     let (lang, latin) = guess_lang(&text, input.lang, &tables.kk_latin_words);
     let latin = if lang == Lang::Kk { latin } else { None };
-    let toks = tokenize(&text, latin);
+    let (toks, latin) = tokens_by_best_reading(&text, latin, tables);
     let sents = sentences(&toks, &text);
     let mut d = Doc {
         t: tables,
@@ -116,7 +144,7 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
             match v {
                 LatinKk::Apostrophe => "2017",
                 LatinKk::Acute => "2018",
-                LatinKk::Y2021 => "2021",
+                LatinKk::Y2021 | LatinKk::Y2021Decree => "2021",
             }
             .to_string()
         }),

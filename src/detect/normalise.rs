@@ -35,6 +35,7 @@ struct Guess {
     back: Vec<char>,
     front: Vec<char>,
     consonant: char,
+    last: char,
     back_vowel: char,
     front_vowel: char,
 }
@@ -49,6 +50,7 @@ struct RulesFile {
     vowels_back: String,
     vowels_front: String,
     guess_consonant: String,
+    guess_final: String,
     guess_back_vowel: String,
     guess_front_vowel: String,
 }
@@ -88,6 +90,7 @@ impl CleanRules {
                 back: f.vowels_back.chars().collect(),
                 front: f.vowels_front.chars().collect(),
                 consonant: first_char(&f.guess_consonant),
+                last: first_char(&f.guess_final),
                 back_vowel: first_char(&f.guess_back_vowel),
                 front_vowel: first_char(&f.guess_front_vowel),
             },
@@ -194,39 +197,113 @@ pub fn repair_lost_letters(para: &str, r: &CleanRules) -> String {
     if !para.contains('?') || r.lost.is_empty() {
         return para.to_string();
     }
+    let segs = segments(para);
     let mut out = String::with_capacity(para.len() + 8);
-    let mut word = String::new();
-    for c in para.chars() {
-        // a «?» is taken into the word; a trailing one is given back in `flush_word`
-        if c.is_alphabetic() || c == '?' {
-            word.push(c);
+    for (i, (word, text)) in segs.iter().enumerate() {
+        if !*word {
+            out.push_str(text);
             continue;
         }
-        flush_word(&mut out, &mut word, r);
-        out.push(c);
+        let mut trailing = text.len() - text.trim_end_matches('?').len();
+        // «облысты? филиалы»: a «?» that ends a word the sentence goes on after is a
+        // lost letter (mostly the genitive «ң»), not a question mark
+        if trailing <= r.max_lost_per_word && continues_lower(&segs, i) {
+            trailing = 0;
+        }
+        let core = &text[..text.len() - trailing];
+        if core.contains('?') && core.chars().any(char::is_alphabetic) {
+            let (repaired, known) = best_repair(core, r);
+            out.push_str(&case_in_context(&repaired, core, known, &segs, i));
+        } else {
+            out.push_str(core);
+        }
+        out.push_str(&text[text.len() - trailing..]);
     }
-    flush_word(&mut out, &mut word, r);
     out
 }
 
-fn flush_word(out: &mut String, word: &mut String, r: &CleanRules) {
-    let trailing = word.len() - word.trim_end_matches('?').len();
-    let core = &word[..word.len() - trailing];
-    if core.contains('?') && core.chars().any(char::is_alphabetic) {
-        out.push_str(&best_repair(core, r));
-    } else {
-        out.push_str(core);
-    }
-    out.push_str(&word[word.len() - trailing..]);
-    word.clear();
+/// Whether only spaces and then a lower-case word follow segment `i`.
+fn continues_lower(segs: &[(bool, &str)], i: usize) -> bool {
+    let gap_is_space = segs
+        .get(i + 1)
+        .is_some_and(|g| !g.1.is_empty() && g.1.chars().all(|c| c == ' '));
+    gap_is_space
+        && segs
+            .get(i + 2)
+            .and_then(|w| w.1.chars().next())
+            .is_some_and(char::is_lowercase)
 }
 
-/// The repair whose longest vocabulary prefix is longest and covers a repaired letter;
-/// without one, a guess from the neighbouring letters.
-fn best_repair(word: &str, r: &CleanRules) -> String {
+/// The paragraph cut into runs of word characters (letters and «?») and the rest.
+fn segments(para: &str) -> Vec<(bool, &str)> {
+    let mut segs = Vec::new();
+    let mut start = 0;
+    let mut in_word = None;
+    for (i, c) in para.char_indices() {
+        let w = c.is_alphabetic() || c == '?';
+        if in_word != Some(w) {
+            if let Some(prev) = in_word {
+                segs.push((prev, &para[start..i]));
+            }
+            start = i;
+            in_word = Some(w);
+        }
+    }
+    if let Some(w) = in_word {
+        segs.push((w, &para[start..]));
+    }
+    segs
+}
+
+/// Whether the text before segment `i` ends a sentence (or there is none): the gap
+/// before it ends with a full stop, a quote or a dash, or opens the paragraph.
+fn sentence_ends_before(segs: &[(bool, &str)], i: usize) -> bool {
+    let Some(j) = i.checked_sub(1) else {
+        return true;
+    };
+    match segs[j].1.trim_end().chars().last() {
+        None => j == 0,
+        Some(c) => matches!(c, '.' | '!' | '?' | '«' | '"' | '—' | '–' | ':'),
+    }
+}
+
+/// A word whose first letter was lost is a name (capitalised) when a capitalised
+/// word stands beside it or it opens a sentence; otherwise it is lower case.
+fn case_in_context(
+    repaired: &str,
+    orig: &str,
+    known: bool,
+    segs: &[(bool, &str)],
+    i: usize,
+) -> String {
+    if !orig.starts_with('?') {
+        return repaired.to_string();
+    }
+    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let next_word = segs.get(i + 2).filter(|s| s.0).map(|s| s.1);
+    let prev_word = i
+        .checked_sub(2)
+        .filter(|&j| !sentence_ends_before(segs, j))
+        .map(|j| segs[j].1);
+    let upper = sentence_ends_before(segs, i)
+        || !known && (next_word.is_some_and(capital) || prev_word.is_some_and(capital));
+    let mut cs = repaired.chars();
+    let Some(first) = cs.next() else {
+        return String::new();
+    };
+    if upper {
+        first.to_uppercase().chain(cs).collect()
+    } else {
+        first.to_lowercase().chain(cs).collect()
+    }
+}
+
+/// The repair whose longest vocabulary prefix is longest and covers a repaired letter,
+/// and whether one was found; without one, a guess from the neighbouring letters.
+fn best_repair(word: &str, r: &CleanRules) -> (String, bool) {
     let slots = word.chars().filter(|&c| c == '?').count();
     if slots > r.max_lost_per_word {
-        return guess_letters(word, &r.guess);
+        return (guess_letters(word, &r.guess), false);
     }
     let mut best: Option<(usize, String)> = None;
     for combo in combinations(r.lost.len(), slots) {
@@ -236,12 +313,15 @@ fn best_repair(word: &str, r: &CleanRules) -> String {
             best = Some((score, cand));
         }
     }
-    best.map(|b| b.1)
-        .unwrap_or_else(|| guess_letters(word, &r.guess))
+    match best {
+        Some((_, w)) => (w, true),
+        None => (guess_letters(word, &r.guess), false),
+    }
 }
 
-/// Each «?» becomes a consonant when a vowel stands next to it, else a vowel of the
-/// word's row (back or front, by its other vowels).
+/// Each «?» becomes the final-letter guess at the end of the word, a consonant when a
+/// vowel stands next to it, else a vowel of the word's row (back or front, by its
+/// other vowels).
 fn guess_letters(word: &str, g: &Guess) -> String {
     let chars: Vec<char> = word.chars().collect();
     let lower: Vec<char> = chars.iter().flat_map(|c| c.to_lowercase()).collect();
@@ -260,6 +340,7 @@ fn guess_letters(word: &str, g: &Guess) -> String {
         }
         let near_vowel = is_vowel(lower.get(i + 1)) || i > 0 && is_vowel(lower.get(i - 1));
         let l = match (near_vowel, fronts > backs) {
+            _ if i + 1 == chars.len() => g.last,
             (true, _) => g.consonant,
             (false, false) => g.back_vowel,
             (false, true) => g.front_vowel,
@@ -397,6 +478,21 @@ mod tests {
             "an unknown name gets a vowel of its row",
             "Н?рлан Н?рланов",
             "Нұрлан Нұрланов",
+        ),
+        (
+            "a lost first letter is lower case inside a sentence",
+            "Ол филиал төрағасы болып ?айта сайланды.",
+            "Ол филиал төрағасы болып қайта сайланды.",
+        ),
+        (
+            "a lost first letter of a name is a capital",
+            "аудан әкімі ?анат Әбілов сайланды",
+            "аудан әкімі Қанат Әбілов сайланды",
+        ),
+        (
+            "a lost last letter before the sentence goes on",
+            "Алматы облысты? филиалы",
+            "Алматы облыстың филиалы",
         ),
         (
             "a question mark that ends a sentence stays",

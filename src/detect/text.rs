@@ -16,8 +16,12 @@ pub enum LatinKk {
     Apostrophe,
     /// 2018: acute accents (á ǵ ń ó ú ý) and dotless ı for и/й.
     Acute,
-    /// 2021: ä ğ ñ ö ş ū ü, ı for ы.
+    /// 2021: ä ğ ñ ö ş ū ü, ı for ы and y for и, as many sites type it.
     Y2021,
+    /// 2021 as decreed: the same letters, but y for ы, ı for і and i for и/й
+    /// («partiiasy», «Bügın»). [`crate::detect`] reads a 2021 text both ways and keeps
+    /// the reading in which more words are known.
+    Y2021Decree,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -353,6 +357,7 @@ fn base(c: char, v: LatinKk) -> &'static str {
         ('h', _) => "х",
         ('i', _) => "и",
         ('ı', LatinKk::Y2021) => "ы",
+        ('ı', LatinKk::Y2021Decree) => "і",
         ('ı', _) => "и",
         ('j', _) => "ж",
         ('k', _) => "к",
@@ -369,7 +374,7 @@ fn base(c: char, v: LatinKk) -> &'static str {
         ('ş', _) => "ш",
         ('ç', _) => "ч",
         ('t', _) => "т",
-        ('u', LatinKk::Y2021) => "у",
+        ('u', LatinKk::Y2021 | LatinKk::Y2021Decree) => "у",
         ('u', _) => "ұ",
         ('ū', _) => "ұ",
         ('ú', _) | ('ü', _) => "ү",
