@@ -300,41 +300,13 @@ impl<'a> Doc<'a> {
 
     /// «бюро», «совет», "council": a body that appoints.
     pub(super) fn bureau_in(&self, lo: usize, hi: usize) -> bool {
-        (lo..hi).any(|j| {
-            matches!(
-                self.toks[j].key.as_str(),
-                "бюро"
-                    | "бюросы"
-                    | "бюросының"
-                    | "bureau"
-                    | "совет"
-                    | "совета"
-                    | "кеңес"
-                    | "кеңесі"
-                    | "кенес"
-                    | "кенеси"
-                    | "council"
-                    | "board"
-            )
-        })
+        (lo..hi).any(|j| self.t.word_in("bureau", &self.toks[j].key))
     }
 
     /// the approving verbs («утвердили», «доверили»); «назначили», "named" stay appointments
     pub(super) fn approving(&self, f: &Frame<'_>) -> bool {
-        [
-            "утверд",
-            "бекіт",
-            "бекит",
-            "довер",
-            "поруч",
-            "сеніп",
-            "сенип",
-            "confirm",
-            "approv",
-            "entrust",
-        ]
-        .iter()
-        .any(|p| self.toks[f.e.start].key.starts_with(p))
+        self.t
+            .starts_with_word("approving_verb", &self.toks[f.e.start].key)
     }
 
     pub(super) fn voters_in(&self, lo: usize, hi: usize) -> bool {
@@ -365,8 +337,7 @@ impl<'a> Doc<'a> {
         // «конференция утвердила», «члены филиала доверили ему»: the body may be the
         // subject of the sentence before, taken up by «они», "they"
         if event == Event::Appointed && cue.voice == Voice::Active && self.approving(f) && !bureau {
-            let they = (f.seg_lo..e.start)
-                .any(|j| matches!(self.toks[j].key.as_str(), "они" | "олар" | "they"));
+            let they = (f.seg_lo..e.start).any(|j| self.t.word_in("they", &self.toks[j].key));
             if self.voters_in(f.seg_lo, e.start)
                 || they && si > 0 && self.voters_in(self.sents[si - 1].0, self.sents[si - 1].1)
             {
@@ -377,12 +348,7 @@ impl<'a> Doc<'a> {
         // appoints one
         if cue.successor && event == Event::Appointed && !bureau && si > 0 {
             let (pa, pb) = self.sents[si - 1];
-            let prev_bureau = (pa..pb).any(|j| {
-                matches!(
-                    self.toks[j].key.as_str(),
-                    "bureau" | "council" | "board" | "бюро" | "кеңес" | "совет"
-                )
-            });
+            let prev_bureau = (pa..pb).any(|j| self.t.word_in("bureau_base", &self.toks[j].key));
             if !prev_bureau && self.voters_in(pa, e.start) {
                 event = Event::Elected;
             }
@@ -542,11 +508,15 @@ impl<'a> Doc<'a> {
     /// қанағаттандырылды»), so a genitive name before it is its subject.
     pub(super) fn possessed_event(&self, f: &Frame<'_>) -> bool {
         let (e, cue) = (f.e, f.cue);
-        e.end - e.start > 1 && self.toks[e.start].key.ends_with(['ы', 'и'])
+        e.end - e.start > 1
+            && self
+                .t
+                .ends_with_word("kk_possessed_ending", &self.toks[e.start].key)
             || e.start > 0 && self.cue_at(e.start - 1) == Some(CueKind::Candidacy)
             || (e.start.saturating_sub(cue.window)..e.start).any(|j| {
                 let k = &self.toks[j].key;
-                k.ends_with(['ы', 'и']) && cue.needs.iter().any(|p| self.t.word_matches(p, k))
+                self.t.ends_with_word("kk_possessed_ending", k)
+                    && cue.needs.iter().any(|p| self.t.word_matches(p, k))
             })
     }
 
@@ -559,26 +529,23 @@ impl<'a> Doc<'a> {
         // a capitalised pair after a locative preposition is a place the tables do
         // not know ("in Otegen Batyr", «в Аксукенте»)
         if nm.start > 0
-            && matches!(
-                self.toks[nm.start - 1].key.as_str(),
-                "in" | "at" | "near" | "from" | "в" | "во" | "из" | "под"
-            )
+            && self
+                .t
+                .word_in("locative_before_name", &self.toks[nm.start - 1].key)
         {
             return None;
         }
         // «қызметінен босаған Х-тың орнына»: a participle right before a genitive name
         // describes that name, who is then its subject
         let participle_of = nm.start == e.end
-            && ["ған", "ген", "қан", "кен"]
-                .iter()
-                .any(|p| self.toks[e.end - 1].key.ends_with(p));
+            && self
+                .t
+                .ends_with_word("kk_participle_ending", &self.toks[e.end - 1].key);
         // a Kazakh genitive name is a possessor («Танишпековтің айтуынша»)
         if self.lang == Lang::Kk
             && !possessed
             && !participle_of
-            && ["тың", "тиң", "ның", "ниң", "дың", "диң"]
-                .iter()
-                .any(|g| lastk.ends_with(g))
+            && self.t.ends_with_word("kk_genitive_ending", lastk)
             && self.kk_strip(lastk).1 > 0
         {
             return Some(false);
@@ -757,7 +724,7 @@ impl<'a> Doc<'a> {
         let right_after = self.mentions_in(xa, xb).filter(|m| {
             matches!(self.cue(m), Some(CueKind::Role(_)))
                 && m.start == e.end + 1
-                && self.toks[e.end].key == "as"
+                && self.t.word_in("as_post", &self.toks[e.end].key)
         });
         let mut best: Option<RoleCand<'_>> = None;
         for m in self.mentions_in(role_scope, scan_hi).chain(right_after) {

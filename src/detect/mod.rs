@@ -51,6 +51,11 @@
 //! - `district = [{ name, region, kind = district|town, before = "CODE@DATE", forms }]`.
 //! - `[[foreign_region]]` — `forms` of regions of other countries.
 //! - `kk_latin_words` — words that mark Latin text as Kazakh.
+//! - `[words]` — named lists of words, stems or endings that the frame steps compare
+//!   folded token keys against (`bureau`, `approving_verb`, `they`,
+//!   `locative_before_name`, `kk_genitive_ending`, `interim_until`, `kk_negation_after`,
+//!   …); `data/lang/lexicon.toml` says how each list is used. Lists from several files
+//!   are concatenated.
 //!
 //! A *form* is words separated by spaces; a word ending in `~` is a stem that takes any
 //! ending of `[endings]` («филиал~» matches «филиалының»), otherwise it must match

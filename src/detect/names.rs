@@ -88,6 +88,50 @@ pub(super) fn ru_fem_accusative(given: &str) -> bool {
         && !"аеиоуыэюяь".contains(before)
 }
 
+/// `surf` and `key` with their last `n` letters replaced by `add`.
+fn cut_end(surf: &str, key: &str, n: usize, add: &str) -> (String, String) {
+    let sc = surf.chars().count();
+    let s: String = surf.chars().take(sc.saturating_sub(n)).collect::<String>() + add;
+    let k: String = key
+        .chars()
+        .take(key.chars().count().saturating_sub(n))
+        .collect::<String>()
+        + add;
+    (s, k)
+}
+
+/// A Russian surname in an oblique case, put back into the nominative.
+fn ru_deinflect_surname(surf: &str, key: &str, masc: bool) -> (String, String) {
+    let cut = |n: usize, add: &str| cut_end(surf, key, n, add);
+    for (end, n, add) in [
+        ("ову", 1, "а"),
+        ("еву", 1, "а"),
+        ("ину", 1, "а"),
+        ("овои", 2, "а"),
+        ("евои", 2, "а"),
+        ("инои", 2, "а"),
+        ("овым", 2, ""),
+        ("евым", 2, ""),
+        ("иным", 2, ""),
+        ("ове", 1, ""),
+        ("еве", 1, ""),
+        ("ского", 3, "ий"),
+        ("скому", 3, "ий"),
+    ] {
+        if key.ends_with(end) {
+            return cut(n, add);
+        }
+    }
+    if masc
+        && ["ова", "ева", "ина", "ына"]
+            .iter()
+            .any(|e| key.ends_with(e))
+    {
+        return cut(1, "");
+    }
+    (surf.to_string(), key.to_string())
+}
+
 pub(super) fn ru_deinflect(
     surf: &str,
     key: &str,
@@ -95,44 +139,9 @@ pub(super) fn ru_deinflect(
     masc: bool,
     fem: bool,
 ) -> (String, String) {
-    let cut = |n: usize, add: &str| -> (String, String) {
-        let sc = surf.chars().count();
-        let s: String = surf.chars().take(sc.saturating_sub(n)).collect::<String>() + add;
-        let k: String = key
-            .chars()
-            .take(key.chars().count().saturating_sub(n))
-            .collect::<String>()
-            + add;
-        (s, k)
-    };
+    let cut = |n: usize, add: &str| cut_end(surf, key, n, add);
     if is_last {
-        for (end, n, add) in [
-            ("ову", 1, "а"),
-            ("еву", 1, "а"),
-            ("ину", 1, "а"),
-            ("овои", 2, "а"),
-            ("евои", 2, "а"),
-            ("инои", 2, "а"),
-            ("овым", 2, ""),
-            ("евым", 2, ""),
-            ("иным", 2, ""),
-            ("ове", 1, ""),
-            ("еве", 1, ""),
-            ("ского", 3, "ий"),
-            ("скому", 3, "ий"),
-        ] {
-            if key.ends_with(end) {
-                return cut(n, add);
-            }
-        }
-        if masc
-            && ["ова", "ева", "ина", "ына"]
-                .iter()
-                .any(|e| key.ends_with(e))
-        {
-            return cut(1, "");
-        }
-        return (surf.to_string(), key.to_string());
+        return ru_deinflect_surname(surf, key, masc);
     }
     let last = key.chars().last().unwrap_or(' ');
     let before = key.chars().rev().nth(1).unwrap_or(' ');

@@ -52,7 +52,7 @@ impl<'a> Doc<'a> {
         let (e, b) = (f.e, f.sb);
         (e.end..(e.end + 3).min(b)).any(|j| self.cue_at(j) == Some(CueKind::Acting))
             && (e.end..b.min(e.end + 40))
-                .any(|j| matches!(self.toks[j].key.as_str(), "until" | "pending"))
+                .any(|j| self.t.word_in("interim_until", &self.toks[j].key))
     }
 
     pub(super) fn check_mood(&self, f: &Frame<'_>) -> Result<(), Reason> {
@@ -71,7 +71,7 @@ impl<'a> Doc<'a> {
         let kk_neg_after = (self.lang == Lang::Kk)
             .then(|| {
                 (e.end..(e.end + 2).min(b))
-                    .find(|&j| matches!(self.toks[j].key.as_str(), "жоқ" | "емес"))
+                    .find(|&j| self.t.word_in("kk_negation_after", &self.toks[j].key))
             })
             .flatten();
         if let Some(j) = self
@@ -134,9 +134,9 @@ impl<'a> Doc<'a> {
                 && !self.in_prev(x.start)
                 && (self.role_marked(x)
                     || self.lang == Lang::Ru
-                        && ["ами", "ями"]
-                            .iter()
-                            .any(|e| self.toks[x.end - 1].key.ends_with(e)))
+                        && self
+                            .t
+                            .ends_with_word("ru_instrumental_plural", &self.toks[x.end - 1].key))
         });
         if let Some(sm) = marked_state {
             return Err(Reason::TakesStatePost(self.span_text(sm.start, sm.end)));

@@ -56,6 +56,8 @@ pub(crate) struct FileSchema {
     foreign_region: Vec<ForeignDef>,
     #[serde(default)]
     kk_latin_words: Vec<String>,
+    #[serde(default)]
+    words: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -485,6 +487,26 @@ impl Tables {
         Ok(())
     }
 
+    /// The named list of `[words]` (empty when no file defines it).
+    pub fn words(&self, list: &str) -> &[String] {
+        self.raw.words.get(list).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether the folded token `key` is one of the words of `list`.
+    pub fn word_in(&self, list: &str, key: &str) -> bool {
+        self.words(list).iter().any(|w| w == key)
+    }
+
+    /// Whether `key` begins with one of the entries of `list`.
+    pub fn starts_with_word(&self, list: &str, key: &str) -> bool {
+        self.words(list).iter().any(|w| key.starts_with(w.as_str()))
+    }
+
+    /// Whether `key` ends with one of the entries of `list`.
+    pub fn ends_with_word(&self, list: &str, key: &str) -> bool {
+        self.words(list).iter().any(|w| key.ends_with(w.as_str()))
+    }
+
     pub fn word_matches(&self, p: &Pat, key: &str) -> bool {
         if p.stem {
             key.strip_prefix(p.text.as_str())
@@ -607,6 +629,9 @@ fn merge(into: &mut FileSchema, f: FileSchema) {
     into.district.extend(f.district);
     into.foreign_region.extend(f.foreign_region);
     into.kk_latin_words.extend(f.kk_latin_words);
+    for (k, v) in f.words {
+        into.words.entry(k).or_default().extend(v);
+    }
 }
 
 fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
