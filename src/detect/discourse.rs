@@ -10,6 +10,7 @@
 
 use super::doc::{Doc, GeoRef, Mention, MK, NONE};
 use super::tables::CueKind;
+use crate::model::Role;
 
 /// How many sentences back a proposal may stand before the vote on it.
 pub(super) const PROPOSAL_BACK: usize = 3;
@@ -113,5 +114,33 @@ impl Doc<'_> {
                     matches!(x.kind, MK::Geo(_)) || matches!(self.cue(x), Some(CueKind::Level(_)))
                 })
             })
+    }
+
+    /// The branch post the clause is about when it names none: the last one named in
+    /// the two sentences before, else earlier in the paragraph, else in the headline
+    /// («Назначен первый заместитель председателя филиала ... Бюро освободило его от
+    /// занимаемой должности»).
+    pub(super) fn context_role(&self, si: usize) -> Option<Role> {
+        self.recent_role(si)
+            .or_else(|| {
+                self.branch_role_in(self.sents[self.paragraph_start(si)].0, self.sents[si].0)
+            })
+            .or_else(|| {
+                self.sents
+                    .first()
+                    .and_then(|&(a, b)| self.branch_role_in(a, b))
+            })
+    }
+
+    /// The last branch (or bare) post named in tokens `a..b`.
+    fn branch_role_in(&self, a: usize, b: usize) -> Option<Role> {
+        self.mentions_in(a, b)
+            .filter_map(|m| match self.cue(m) {
+                Some(CueKind::Role(r)) if matches!(self.role_owner(m), "branch" | "bare") => {
+                    Some(r)
+                }
+                _ => None,
+            })
+            .last()
     }
 }

@@ -870,6 +870,13 @@ impl<'a> Doc<'a> {
         ) {
             rule.push("role: the post named in the previous sentences".into());
             r
+        } else if let (true, Some(r)) = (
+            anaphor || f.support || p.via_pronoun,
+            self.context_role(f.si),
+        ) {
+            // a clause that refers back («его избрали», «поддержали кандидатуру»)
+            rule.push("role: the post named earlier in the paragraph or the headline".into());
+            r
         } else {
             return Err(Reason::NoPost);
         };
