@@ -257,9 +257,18 @@ fn loads_without_the_cargo_registry() {
 #[test]
 #[ignore]
 fn throughput() {
+    let rss = || {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .unwrap_or("");
+        line.trim_start_matches("VmRSS:").trim().to_owned()
+    };
+    println!("rss before load: {}", rss());
     let start = std::time::Instant::now();
     let m = Morph::load().expect("loads");
-    println!("load: {:?}", start.elapsed());
+    println!("load: {:?}, rss after: {}", start.elapsed(), rss());
     let words: Vec<&str> = "Председателем областного филиала партии назначен Ербол Нурланов, \
         ранее возглавлявший городской маслихат и отдел внутренней политики акимата"
         .split(|c: char| !c.is_alphabetic())
