@@ -137,7 +137,7 @@ fn readings(morph: &Morph, word: &str) -> Vec<Reading> {
     out
 }
 
-fn best<'r>(readings: &'r [Reading], gender: Gender, case: Case) -> Option<&'r Reading> {
+fn best(readings: &[Reading], gender: Gender, case: Case) -> Option<&Reading> {
     readings
         .iter()
         .filter(|r| r.fits(gender, case))
@@ -146,7 +146,7 @@ fn best<'r>(readings: &'r [Reading], gender: Gender, case: Case) -> Option<&'r R
 
 /// The readings, one per part, of the gender and case scoring highest
 /// (ties: the nominative, then the earlier case, masculine first).
-fn agree<'r>(all: &'r [Vec<Reading>]) -> Option<Vec<&'r Reading>> {
+fn agree(all: &[Vec<Reading>]) -> Option<Vec<&Reading>> {
     let mut chosen: Option<(f32, Vec<&Reading>)> = None;
     for case in Case::ALL {
         for gender in [Gender::Masc, Gender::Femn] {
