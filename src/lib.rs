@@ -25,6 +25,9 @@
 //! async code), [`corpus`] (labelled corpus I/O for scoring the detector),
 //! [`demo`] (bundled sample news served from loopback) and [`bench`] (the
 //! drivers behind `branchwatch bench` and BENCHMARKS.md).
+//!
+//! [`morph`]: Russian lemmas (OpenCorpora, embedded in the binary) and personal
+//! names in Russian or Kazakh oblique cases put into the nominative.
 
 pub mod api;
 pub mod article;
@@ -42,6 +45,7 @@ pub mod logging;
 pub mod mail;
 pub mod metrics;
 pub mod model;
+pub mod morph;
 pub mod pipeline;
 pub mod query;
 pub mod schedule;
