@@ -523,7 +523,7 @@ impl<'a> Doc<'a> {
 
     /// Prefer a fuller or nominative spelling of the same person used elsewhere.
     pub(super) fn canonical_name(&self, n: &NameM, oblique: bool) -> String {
-        let mine = self.build_name(n, oblique);
+        let mine = self.nominative(self.build_name(n, oblique), oblique);
         let my_parts: Vec<String> = mine.split_whitespace().map(super::text::fold).collect();
         let surname = my_parts
             .iter()
@@ -620,5 +620,27 @@ impl<'a> Doc<'a> {
             e = self.names[o as usize].end;
         }
         out
+    }
+}
+
+impl Doc<'_> {
+    /// A name put into the nominative by the morphology: Russian names in any case
+    /// («Игоря Лысенко» → «Игорь Лысенко»), Kazakh names with a case ending when the
+    /// verb governs them in an oblique case («Әбіловке» → «Әбілов»).
+    pub(super) fn nominative(&self, name: String, oblique: bool) -> String {
+        let Some(m) = self.t.morph else {
+            return name;
+        };
+        let parts: Vec<&str> = name.split_whitespace().collect();
+        if parts.len() < 2 || parts.iter().any(|p| p.ends_with('.')) {
+            return name;
+        }
+        let cyrillic = name.chars().any(super::text::is_cyrillic);
+        let out = match self.lang {
+            Lang::Ru if cyrillic => m.nominative_ru(&parts),
+            Lang::Kk if cyrillic && oblique => m.nominative_kk(&parts),
+            _ => None,
+        };
+        out.unwrap_or(name)
     }
 }
