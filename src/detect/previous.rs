@@ -135,7 +135,7 @@ impl<'a> Doc<'a> {
         self.mentions_in(a, b)
             .filter_map(|m| match self.cue(m) {
                 Some(CueKind::Role(r))
-                    if self.role_owner(m) != "central" && self.role_owner(m) != "state" =>
+                    if !matches!(self.role_owner(m), "central" | "state" | "other") =>
                 {
                     Some(r)
                 }

@@ -62,6 +62,37 @@ pub(super) fn dedupe(mut v: Vec<Built>, rejected: &mut Vec<Rejection>, _d: &Doc)
             }
         }
     }
+    prefer_body_over_headline(out, rejected)
+}
+
+/// A headline's verb is the vaguest report of a change («стала исполнительным
+/// секретарём»): when the body reports the same person taking the same post as
+/// elected where the headline said appointed (or the reverse), the body wins.
+fn prefer_body_over_headline(mut out: Vec<Built>, rejected: &mut Vec<Rejection>) -> Vec<Built> {
+    let fills = |b: &Built| matches!(b.change.event, Event::Elected | Event::Appointed);
+    let same_post = |x: &Built, y: &Built| {
+        person_key(&x.change.person) == person_key(&y.change.person)
+            && x.change.role == y.change.role
+            && x.change.region == y.change.region
+            && x.change.event != y.change.event
+    };
+    let drop: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].sentence == 0 && fills(&out[i]))
+        .filter(|&i| {
+            out.iter()
+                .any(|o| o.sentence > 0 && fills(o) && same_post(&out[i], o))
+        })
+        .collect();
+    for &i in drop.iter().rev() {
+        let b = out.remove(i);
+        if let Some(body) = out.iter().find(|o| same_post(&b, o)) {
+            rejected.push(Rejection {
+                sentence: b.sentence,
+                trigger: b.change.person.clone(),
+                reason: Reason::Duplicate(body.sentence).to_string(),
+            });
+        }
+    }
     out
 }
 
