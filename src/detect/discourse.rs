@@ -8,9 +8,10 @@
 //! first, a bounded number of sentences — for what the clause does not say, and the
 //! frame records where each fill came from.
 
-use super::doc::{Doc, GeoRef, Mention, MK, NONE};
+use super::doc::{Built, Doc, GeoRef, Mention, MK, NONE};
+use super::names::person_key;
 use super::tables::CueKind;
-use crate::model::Role;
+use crate::model::{Event, Lang, Role};
 
 /// How many sentences back a proposal may stand before the vote on it.
 pub(super) const PROPOSAL_BACK: usize = 3;
@@ -142,5 +143,86 @@ impl Doc<'_> {
                 _ => None,
             })
             .last()
+    }
+}
+
+/// How far after a succession verb its object may stand, in tokens.
+const PREDECESSOR_REACH: usize = 6;
+
+impl Doc<'_> {
+    /// «На этом посту Жаркимбаев сменил Алибека Сыздыкова», "Zhumabekov replaces Marat
+    /// Iskakov", «Әбеновтің орнына»: whoever a succession verb names held the post the
+    /// successor just took, and so left it — reported as dismissed, unless the article
+    /// says otherwise about that person.
+    pub(super) fn predecessors(&self, out: &[Built]) -> Vec<Built> {
+        let mut found = Vec::new();
+        for m in self.ments.iter() {
+            if self.cue(m) != Some(CueKind::Replace) {
+                continue;
+            }
+            let si = self.sent_of(m.start);
+            let Some(succ) = out.iter().rev().find(|b| {
+                b.sentence <= si && b.sentence + PROPOSAL_BACK > si && b.change.event.fills_post()
+            }) else {
+                continue;
+            };
+            let Some(n) = self.replaced_name(m, si) else {
+                continue;
+            };
+            let person = self.canonical_name(&self.names[n as usize], true);
+            let key = person_key(&person);
+            let told = out
+                .iter()
+                .chain(found.iter())
+                .any(|b: &Built| person_key(&b.change.person) == key);
+            if !told {
+                found.push(self.predecessor_change(succ, person, m, si, n));
+            }
+        }
+        found
+    }
+
+    /// The name a succession verb governs: after it (Russian, English), or the
+    /// genitive name right before it (Kazakh «Y-тың орнына»).
+    fn replaced_name(&self, m: &Mention, si: usize) -> Option<u32> {
+        let (a, b) = self.sents[si];
+        let after = (m.end..(m.end + PREDECESSOR_REACH).min(b))
+            .map(|k| self.tok_n[k])
+            .find(|&n| n != NONE);
+        let before = (self.lang == Lang::Kk && m.start > a)
+            .then(|| self.tok_n[m.start - 1])
+            .filter(|&n| n != NONE);
+        match self.lang {
+            Lang::Kk => before.or(after),
+            _ => after,
+        }
+    }
+
+    fn predecessor_change(
+        &self,
+        succ: &Built,
+        person: String,
+        m: &Mention,
+        si: usize,
+        n: u32,
+    ) -> Built {
+        let mut change = succ.change.clone();
+        change.person = person;
+        change.event = Event::Dismissed;
+        change.acting = false;
+        change.previous_role = None;
+        change.evidence = self.span_text(self.sents[si].0, self.sents[si].1);
+        change.confidence = (succ.change.confidence - 0.15).max(0.05);
+        Built {
+            sentence: si,
+            rule: format!(
+                "predecessor: named by «{}» after the change in sentence {}",
+                self.span_text(m.start, m.end),
+                succ.sentence
+            ),
+            change,
+            name_end: self.names[n as usize].end,
+            level_hint: succ.level_hint,
+        }
     }
 }

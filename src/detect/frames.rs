@@ -106,6 +106,8 @@ impl<'a> Doc<'a> {
         for si in 0..self.sents.len() {
             self.relate_sentence(si, &art, &mut out, &mut last_person, rejected);
         }
+        let left = self.predecessors(&out);
+        out.extend(left);
         dedupe(out, rejected, self)
     }
 
@@ -752,7 +754,7 @@ impl<'a> Doc<'a> {
         let anaphor = f.cue.successor
             || self
                 .mentions_in(f.a, f.b)
-                .any(|m| self.cue(m) == Some(CueKind::Anaphor));
+                .any(|m| matches!(self.cue(m), Some(CueKind::Anaphor | CueKind::Replace)));
         match self.best_role(f, p) {
             Some(c) => self.role_of_word(f, p, &c, anaphor, rule),
             None => self.role_unnamed(f, p, out, anaphor, rule),

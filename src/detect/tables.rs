@@ -170,6 +170,8 @@ pub enum CueKind {
     /// «бастауыш партия ұйымы», «первичная организация», "board": a body that is
     /// neither a branch nor the state, whose posts are never branch posts.
     Body,
+    /// «сменил», "replaces", «орнына»: the name it governs held the post before.
+    Replace,
 }
 
 #[derive(Debug, Clone)]
@@ -683,6 +685,7 @@ fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
         "central" => CueKind::Central,
         "state" => CueKind::State,
         "body" => CueKind::Body,
+        "replace" => CueKind::Replace,
         "not_name" => CueKind::NotName,
         "pronoun" => CueKind::Pronoun,
         "month" => CueKind::Month(num(v)?.clamp(1, 12) as u32),
