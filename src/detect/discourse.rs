@@ -226,3 +226,17 @@ impl Doc<'_> {
         }
     }
 }
+
+/// How many sentences back a change may stand to name the branch of a clause.
+const CHANGE_BACK: usize = 2;
+
+impl Doc<'_> {
+    /// The last change reported in the paragraph of sentence `si`, at most two
+    /// sentences before it.
+    pub(super) fn recent_change_in_paragraph<'o>(&self, si: usize, out: &'o [Built]) -> Option<&'o Built> {
+        let first = self.paragraph_start(si).max(si.saturating_sub(CHANGE_BACK));
+        out.iter()
+            .rev()
+            .find(|b| b.sentence >= first && b.sentence <= si)
+    }
+}

@@ -1009,6 +1009,11 @@ impl<'a> Doc<'a> {
         // branch word: the successor takes the post in that same branch
         let successor_of = if geo.is_none() && role.anaphor && f.fills {
             out.last()
+        } else if from_topic {
+            // «В Костанае филиал возглавил X. Должность была вакантна с марта, когда
+            // прежний руководитель Y ...»: the change just told in this paragraph
+            // names the branch meant
+            self.recent_change_in_paragraph(f.si, out)
         } else {
             None
         };

@@ -496,6 +496,11 @@ impl Tables {
                 .entry(first.text.clone())
                 .or_default()
                 .push(id);
+            // Russian declension replaces a final а/я/й/ь: «Костанай» → «в Костанае»,
+            // «Астана» → «Астаны», so the stem also stands without it
+            if let Some(short) = declinable_stem(&first.text) {
+                self.stem_idx.entry(short).or_default().push(id);
+            }
         } else {
             self.exact_idx
                 .entry(first.text.clone())
@@ -607,6 +612,17 @@ impl Tables {
         out.sort_by_key(|h| std::cmp::Reverse((h.len, h.stem_chars)));
         out
     }
+}
+
+/// A stem (folded) without its last letter when that letter is one Russian case
+/// endings replace (а, я, й — folded to и — and ь), for stems long enough to stay
+/// specific.
+fn declinable_stem(stem: &str) -> Option<String> {
+    const MIN_CHARS: usize = 5;
+    let mut cs = stem.chars();
+    let last = cs.next_back()?;
+    let rest: String = cs.collect();
+    (matches!(last, 'а' | 'я' | 'и' | 'ь') && rest.chars().count() >= MIN_CHARS - 1).then_some(rest)
 }
 
 fn pat(w: &str) -> Pat {
