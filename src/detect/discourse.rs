@@ -233,10 +233,32 @@ const CHANGE_BACK: usize = 2;
 impl Doc<'_> {
     /// The last change reported in the paragraph of sentence `si`, at most two
     /// sentences before it.
-    pub(super) fn recent_change_in_paragraph<'o>(&self, si: usize, out: &'o [Built]) -> Option<&'o Built> {
+    pub(super) fn recent_change_in_paragraph<'o>(
+        &self,
+        si: usize,
+        out: &'o [Built],
+    ) -> Option<&'o Built> {
+        self.recent_change_where(si, out, |_| true)
+    }
+
+    /// The last change that fills a post at most two sentences before `si`, across
+    /// a paragraph break («... возглавил X. / В Жетысуском — Y.»).
+    pub(super) fn recent_fill<'o>(&self, si: usize, out: &'o [Built]) -> Option<&'o Built> {
+        let first = si.saturating_sub(CHANGE_BACK);
+        out.iter()
+            .rev()
+            .find(|b| b.sentence >= first && b.sentence <= si && b.change.event.fills_post())
+    }
+
+    fn recent_change_where<'o>(
+        &self,
+        si: usize,
+        out: &'o [Built],
+        keep: impl Fn(&Built) -> bool,
+    ) -> Option<&'o Built> {
         let first = self.paragraph_start(si).max(si.saturating_sub(CHANGE_BACK));
         out.iter()
             .rev()
-            .find(|b| b.sentence >= first && b.sentence <= si)
+            .find(|b| b.sentence >= first && b.sentence <= si && keep(b))
     }
 }

@@ -187,6 +187,7 @@ impl<'a> Doc<'a> {
             }
         }
         self.elliptical_places(si, b, out);
+        self.elliptical_sentence(si, out);
         // remember the last named person for «Ол» / "He"
         let lastn = (a..b)
             .rev()
@@ -1261,6 +1262,30 @@ impl<'a> Doc<'a> {
                 }
                 k = m.end.max(k + 1);
             }
+        }
+    }
+
+    /// «В Жетысуском — Алмас Турлыбеков.» on its own after a change: the same post
+    /// in another place, when the sentence has no verb of its own.
+    pub(super) fn elliptical_sentence(&self, si: usize, out: &mut Vec<Built>) {
+        let (a, b) = self.sents[si];
+        if out.iter().any(|c| c.sentence == si)
+            || self.mentions_in(a, b).any(|m| {
+                matches!(self.cue(m), Some(CueKind::Event(_) | CueKind::Support(_)))
+                    && self.toks[m.start].is_word()
+            })
+        {
+            return;
+        }
+        let Some(c) = self.recent_fill(si, out).cloned() else {
+            return;
+        };
+        let lead = (a + 4).min(b);
+        let more = self
+            .mentions_in(a, lead)
+            .find_map(|m| self.elliptical_at(&c, m, si, b));
+        if let Some(more) = more {
+            out.push(more);
         }
     }
 

@@ -97,16 +97,6 @@ impl CleanRules {
             vocabulary,
         })
     }
-
-    /// Adds words that may confirm a repair (e.g. given names).
-    pub fn add_vocabulary<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) {
-        for w in words {
-            let k = w.trim_end_matches('~').to_lowercase();
-            if k.chars().count() >= MIN_STEM {
-                self.vocabulary.insert(k);
-            }
-        }
-    }
 }
 
 /// Every word of every string inside an array named `forms`, at any depth.
