@@ -261,4 +261,11 @@ impl Doc<'_> {
             .rev()
             .find(|b| b.sentence >= first && b.sentence <= si && keep(b))
     }
+
+    /// Whether a word for a former holder («прежний», «бұрынғы», "former") stands in
+    /// tokens `a..b`.
+    pub(super) fn former_in(&self, a: usize, b: usize) -> bool {
+        self.mentions_in(a, b)
+            .any(|m| self.cue(m) == Some(CueKind::Former))
+    }
 }

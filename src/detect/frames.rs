@@ -1010,10 +1010,10 @@ impl<'a> Doc<'a> {
         // branch word: the successor takes the post in that same branch
         let successor_of = if geo.is_none() && role.anaphor && f.fills {
             out.last()
-        } else if from_topic {
+        } else if from_topic && (role.anaphor || self.former_in(f.seg_lo, f.seg_hi)) {
             // «В Костанае филиал возглавил X. Должность была вакантна с марта, когда
-            // прежний руководитель Y ...»: the change just told in this paragraph
-            // names the branch meant
+            // прежний руководитель Y ...»: a clause about the post's former holder
+            // means the branch of the change just told in this paragraph
             self.recent_change_in_paragraph(f.si, out)
         } else {
             None
