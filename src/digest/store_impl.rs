@@ -8,7 +8,7 @@
 
 use super::{DigestFilter, DigestStore, PendingMessage};
 use crate::model::ChangeRecord;
-use crate::query::ChangeFilter;
+use crate::model::ChangeFilter;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 

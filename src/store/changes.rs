@@ -13,9 +13,9 @@ use super::{
     StoreError,
 };
 use crate::model::{
-    Article, ChangeRecord, ChangeSource, DetectedChange, Event, Lang, Level, ReviewStatus, Role,
+    Article, ChangeFilter, ChangeRecord, ChangeSource, DetectedChange, Event, Lang, Level,
+    ReviewStatus, Role, RosterFilter,
 };
-use crate::query::{ChangeFilter, RosterFilter};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
