@@ -260,8 +260,19 @@ pub struct ChangeRecord {
     pub sources: Vec<ChangeSource>,
 }
 
+/// Whether `s` looks like an ISO 3166-2:KZ subdivision code (`KZ-33`,
+/// `KZ-ALA`).
+pub fn is_region_code(s: &str) -> bool {
+    s.strip_prefix("KZ-").is_some_and(|rest| {
+        (2..=3).contains(&rest.len())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    })
+}
+
 /// Which changes to return: what the store selects by. Built from user
-/// input by [`crate::query`] (`ChangeFilter::from_params`).
+/// input by [`crate::query`] (`ChangeFilter::parse`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChangeFilter {
     /// Canonical party id.

@@ -17,7 +17,7 @@ pub use render::{
 
 // The filters are data types shared with the store, so they live in the
 // model; parsing them from user input is this module's part.
-pub use crate::model::{ChangeFilter, RosterFilter};
+pub use crate::model::{is_region_code, ChangeFilter, RosterFilter};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -114,17 +114,6 @@ impl FilterParams {
         *slot = Some(value);
         Ok(())
     }
-}
-
-/// Whether `s` looks like an ISO 3166-2:KZ subdivision code (`KZ-33`,
-/// `KZ-ALA`).
-pub fn is_region_code(s: &str) -> bool {
-    s.strip_prefix("KZ-").is_some_and(|rest| {
-        (2..=3).contains(&rest.len())
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    })
 }
 
 fn nonempty(v: &Option<String>) -> Option<&str> {
