@@ -43,7 +43,11 @@ async fn busy_cycle(db: Db, busy: Duration) -> usize {
         tokio::time::sleep(Duration::from_secs(10)).await;
         db.call(move |s| {
             s.record_article(
-                &article(&format!("https://news.example.kz/busy/{i}"), "Жаңалық", "Busy News"),
+                &article(
+                    &format!("https://news.example.kz/busy/{i}"),
+                    "Жаңалық",
+                    "Busy News",
+                ),
                 &[detected(
                     &format!("Тест Адам{i}"),
                     Role::DeputyChair,
@@ -89,8 +93,8 @@ async fn a_ten_minute_poll_cycle_delays_a_due_digest_by_under_5_seconds() {
 
     // Polling starts first, at 07:58, and stays busy until 08:08.
     let cycle = tokio::spawn(busy_cycle(db.clone(), Duration::from_secs(600)));
-    let task = DigestScheduler::new(db.clone(), Arc::new(Metrics::default()), clock.clone())
-        .spawn(plan);
+    let task =
+        DigestScheduler::new(db.clone(), Arc::new(Metrics::default()), clock.clone()).spawn(plan);
 
     let due = at(8, 0, 0);
     let sent_at = loop {

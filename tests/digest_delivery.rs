@@ -227,7 +227,11 @@ async fn server_down_queues_and_restart_delivers_everything_exactly_once() {
         .lock()
         .unwrap()
         .record_article(
-            &article("https://news.example.kz/respublica", "Respublica", "Example News"),
+            &article(
+                "https://news.example.kz/respublica",
+                "Respublica",
+                "Example News",
+            ),
             &[detected(
                 "Дана Серікқызы Әлиева",
                 branchwatch::model::Role::ExecutiveSecretary,

@@ -82,8 +82,10 @@ fn lock_holder_process() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(30_000);
     let conn = rusqlite::Connection::open(&db).expect("open the database to lock");
-    conn.busy_timeout(Duration::from_secs(30)).expect("busy timeout");
-    conn.execute_batch("BEGIN EXCLUSIVE").expect("BEGIN EXCLUSIVE");
+    conn.busy_timeout(Duration::from_secs(30))
+        .expect("busy timeout");
+    conn.execute_batch("BEGIN EXCLUSIVE")
+        .expect("BEGIN EXCLUSIVE");
     println!("{LOCKED_MARKER}");
     std::io::stdout().flush().expect("flush stdout");
     // Hold until the parent closes our stdin (read returns) or time is up.

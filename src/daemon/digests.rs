@@ -219,7 +219,11 @@ impl DigestScheduler {
     /// When a scheduled digest is due: the scheduled time after its last
     /// run (so a run missed while the daemon was down happens now), or an
     /// earlier due retry of a queued message, whichever comes first.
-    fn due_at(&self, spec: &DigestSpec, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, String> {
+    fn due_at(
+        &self,
+        spec: &DigestSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, String> {
         let guard = self.db.mutex().lock().unwrap_or_else(|p| p.into_inner());
         let Some(t) = digest::next_due(&*guard, spec, now).map_err(|e| e.to_string())? else {
             return Ok(None);

@@ -7,8 +7,8 @@
 //! them exactly while the digest config matches them case-insensitively.
 
 use super::{DigestFilter, DigestStore, PendingMessage};
-use crate::model::ChangeRecord;
 use crate::model::ChangeFilter;
+use crate::model::ChangeRecord;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 

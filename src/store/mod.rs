@@ -295,7 +295,8 @@ impl Store {
     /// Whether the database answers a query: for health checks, which must
     /// not reach past the store into its connection.
     pub fn ping(&self) -> Result<(), StoreError> {
-        self.conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+        self.conn
+            .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
         Ok(())
     }
 

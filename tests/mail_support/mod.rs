@@ -215,7 +215,8 @@ fn serve_connection(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<(
     let mut plain = BufReader::new(stream);
     write_response(plain.get_mut(), &session.greeting())?;
     if let Ended::StartTls = converse(&mut session, &mut plain)? {
-        let tls = starttls.ok_or_else(|| std::io::Error::other("STARTTLS without a certificate"))?;
+        let tls =
+            starttls.ok_or_else(|| std::io::Error::other("STARTTLS without a certificate"))?;
         let conn = ServerConnection::new(tls).map_err(std::io::Error::other)?;
         let mut tls_stream = BufReader::new(StreamOwned::new(conn, plain.into_inner()));
         session.tls_active();
@@ -275,7 +276,13 @@ impl Handler for Mailbox {
         mailin::response::OK
     }
 
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
         self.body.clear();
         mailin::response::OK
     }
@@ -333,7 +340,8 @@ pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let leaf_key = KeyPair::generate().expect("server key");
     let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
         .expect("server certificate parameters");
-    leaf.distinguished_name.push(DnType::CommonName, "localhost");
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
     leaf.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
         KeyUsagePurpose::KeyEncipherment,
@@ -343,7 +351,11 @@ pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         .signed_by(&leaf_key, &issuer)
         .expect("server certificate signed by the CA");
 
-    let (ca_pem, cert_pem, key_pem) = (dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem"));
+    let (ca_pem, cert_pem, key_pem) = (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    );
     std::fs::write(&ca_pem, ca_cert.pem()).expect("write ca.pem");
     std::fs::write(&cert_pem, leaf_cert.pem()).expect("write cert.pem");
     std::fs::write(&key_pem, leaf_key.serialize_pem()).expect("write key.pem");
