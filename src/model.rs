@@ -260,6 +260,49 @@ pub struct ChangeRecord {
     pub sources: Vec<ChangeSource>,
 }
 
+/// Whether `s` looks like an ISO 3166-2:KZ subdivision code (`KZ-33`,
+/// `KZ-ALA`).
+pub fn is_region_code(s: &str) -> bool {
+    s.strip_prefix("KZ-").is_some_and(|rest| {
+        (2..=3).contains(&rest.len())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    })
+}
+
+/// Which changes to return: what the store selects by. Built from user
+/// input by [`crate::query`] (`ChangeFilter::parse`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeFilter {
+    /// Canonical party id.
+    pub party: Option<String>,
+    /// ISO 3166-2:KZ code.
+    pub region: Option<String>,
+    pub level: Option<Level>,
+    pub role: Option<Role>,
+    pub event: Option<Event>,
+    /// Any spelling; matched on the folded person key.
+    pub person: Option<String>,
+    /// Inclusive, on the event date (else first-seen date).
+    pub since: Option<NaiveDate>,
+    /// Inclusive, on the event date (else first-seen date).
+    pub until: Option<NaiveDate>,
+    pub status: Option<ReviewStatus>,
+    /// Leave out rejected changes (when `status` is not given).
+    pub hide_rejected: bool,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+/// Which roster posts to return.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RosterFilter {
+    pub party: Option<String>,
+    pub region: Option<String>,
+    pub level: Option<Level>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -267,7 +267,7 @@ impl Pipeline {
             .map(|m| Duration::from_secs(u64::from(m) * 60));
         let next = schedule::next_check_after_success(
             now,
-            &self.interval_policy(&feed),
+            &self.feed_policy(&feed),
             &recent,
             ok.max_age,
             ttl,
@@ -298,12 +298,11 @@ impl Pipeline {
         })
     }
 
-    fn interval_policy(&self, feed: &FeedRow) -> SchedulePolicy {
-        let mut p = self.policy.clone();
-        if let Some(secs) = feed.poll_interval_secs {
-            p.default_interval = Duration::from_secs(secs);
-        }
-        p
+    /// The feed's policy: the configured one, with the feed's own
+    /// `poll_interval_secs` pinning its interval when set (adaptation to the
+    /// publishing rate and the publisher's floors no longer move it).
+    fn feed_policy(&self, feed: &FeedRow) -> SchedulePolicy {
+        self.policy.with_fixed_interval(feed.poll_interval_secs)
     }
 
     async fn recent_times(&self, feed_id: i64) -> Result<Vec<DateTime<Utc>>, PipelineError> {
@@ -324,7 +323,8 @@ impl Pipeline {
     ) -> Result<FeedOutcome, PipelineError> {
         self.metrics.inc_fetch_error(kind);
         let errors = feed.consecutive_errors + 1;
-        let failing = schedule::is_failing(&self.policy, errors);
+        let policy = self.feed_policy(feed);
+        let failing = schedule::is_failing(&policy, errors);
         if failing {
             warn!(
                 kind,
@@ -337,7 +337,7 @@ impl Pipeline {
         }
         let next = schedule::next_check_after_error(
             now,
-            &self.policy,
+            &policy,
             errors,
             retry_after,
             &mut rand::thread_rng(),

@@ -2,6 +2,8 @@
 //! SQLite file: filters, errors, detail, roster, feeds, Atom, metrics,
 //! bearer-token auth and graceful shutdown.
 
+mod change_fixture;
+
 use branchwatch::api::{serve, ApiState};
 use branchwatch::metrics::Metrics;
 use branchwatch::model::{
@@ -32,86 +34,17 @@ struct Server {
     path: PathBuf,
 }
 
-type Spec = (
-    &'static str,
-    &'static str,
-    Level,
-    &'static str,
-    Role,
-    Event,
-    Option<NaiveDate>,
-);
+/// The person of seed 5 as this file seeds it: markup and an ampersand, so
+/// every rendering's escaping is exercised.
+const ESCAPED_PERSON: &str = "Marat Bekov & <Co>";
 
-/// Seeds seven changes (one rejected, one with three sources) and a feed.
+/// Seeds the seven shared changes (tests/change_fixture; one rejected, one
+/// with three sources) and a feed.
 fn seed(path: &std::path::Path) -> Vec<i64> {
     let mut store = Store::open(path).unwrap();
-    let specs: [Spec; 7] = [
-        (
-            "Куат Байгожаев",
-            "AMANAT",
-            Level::Region,
-            "KZ-33",
-            Role::Chair,
-            Event::Elected,
-            Some(day(2025, 1, 10)),
-        ),
-        (
-            "Асхат Смагулов",
-            "AMANAT",
-            Level::Region,
-            "KZ-33",
-            Role::Chair,
-            Event::Dismissed,
-            Some(day(2025, 1, 9)),
-        ),
-        (
-            "Ерлан Нұрланұлы",
-            "AK_ZHOL",
-            Level::Region,
-            "KZ-19",
-            Role::Chair,
-            Event::Elected,
-            Some(day(2025, 2, 1)),
-        ),
-        (
-            "Айгүл Оспанова",
-            "AMANAT",
-            Level::District,
-            "KZ-19",
-            Role::FirstDeputyChair,
-            Event::Appointed,
-            Some(day(2025, 3, 1)),
-        ),
-        (
-            "Дмитрий Ли",
-            "QHP",
-            Level::City,
-            "KZ-75",
-            Role::FirstSecretary,
-            Event::ReElected,
-            Some(day(2025, 4, 1)),
-        ),
-        (
-            "Marat Bekov & <Co>",
-            "RESPUBLICA",
-            Level::City,
-            "KZ-71",
-            Role::ExecutiveSecretary,
-            Event::Resigned,
-            None,
-        ),
-        (
-            "Нұрлан Байгожаев",
-            "AUYL",
-            Level::Region,
-            "KZ-33",
-            Role::DeputyChair,
-            Event::Elected,
-            Some(day(2024, 12, 20)),
-        ),
-    ];
     let mut ids = Vec::new();
-    for (i, (person, party, level, region, role, event, date)) in specs.into_iter().enumerate() {
+    for (i, seed) in change_fixture::SEVEN.iter().enumerate() {
+        let person = if i == 5 { ESCAPED_PERSON } else { seed.person };
         let a = Article {
             url: format!("https://news.kz/{i}?a=1&b=2"),
             title: Some(format!("News {i}")),
@@ -121,20 +54,8 @@ fn seed(path: &std::path::Path) -> Vec<i64> {
             outlet: Some("News".into()),
             ..Default::default()
         };
-        let d = DetectedChange {
-            person: person.into(),
-            role,
-            party: party.into(),
-            level,
-            region: region.into(),
-            district: None,
-            event,
-            acting: false,
-            previous_role: None,
-            date,
-            evidence: format!("{person} — {event} <{role}>"),
-            confidence: 0.9,
-        };
+        let evidence = format!("{person} — {} <{}>", seed.event, seed.role);
+        let d = seed.detected_as(person, evidence, 0.9);
         ids.push(store.record_article(&a, &[d], now()).unwrap().changes_new[0]);
     }
     // Two more reports of the first change, in other scripts.
@@ -424,7 +345,7 @@ async fn atom_feed_parses_back() {
         .as_ref()
         .unwrap()
         .content
-        .contains("Marat Bekov & <Co>"));
+        .contains(ESCAPED_PERSON));
     // Filters apply to the Atom feed too.
     let body = s
         .get("/changes.atom?party=QHP")

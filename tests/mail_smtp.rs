@@ -1,11 +1,11 @@
-//! Mail transport against a real SMTP server (aiosmtpd on 127.0.0.1).
+//! Mail transport against a real SMTP server (the in-process server of tests/mail_support).
 
 mod mail_support;
 
 use branchwatch::mail::{build_message, send_test_email, Mailer, Rendered, Security, SmtpSettings};
 use chrono::{TimeZone, Utc};
 use lettre::message::Mailbox;
-use mail_support::{aiosmtpd_available, free_port, make_certs, ServerOptions, SmtpServer};
+use mail_support::{free_port, make_certs, ServerOptions, SmtpServer};
 
 fn rendered() -> Rendered {
     Rendered {
@@ -37,9 +37,6 @@ fn msg(to: &[&str]) -> lettre::Message {
 
 #[tokio::test]
 async fn multipart_message_arrives_and_parses() {
-    if !aiosmtpd_available("multipart_message_arrives_and_parses") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(free_port(), dir.path());
     let mailer = plain_mailer(server.port);
@@ -74,9 +71,6 @@ async fn multipart_message_arrives_and_parses() {
 
 #[tokio::test]
 async fn test_email_reaches_the_address() {
-    if !aiosmtpd_available("test_email_reaches_the_address") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(free_port(), dir.path());
     let from: Mailbox = "bw@example.kz".parse().unwrap();
@@ -93,9 +87,6 @@ async fn test_email_reaches_the_address() {
 
 #[tokio::test]
 async fn rejected_recipient_is_a_permanent_550() {
-    if !aiosmtpd_available("rejected_recipient_is_a_permanent_550") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let opts = ServerOptions {
         rejecting: true,
@@ -119,9 +110,6 @@ async fn rejected_recipient_is_a_permanent_550() {
 
 #[tokio::test]
 async fn tempfail_recipient_is_transient_451() {
-    if !aiosmtpd_available("tempfail_recipient_is_transient_451") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let opts = ServerOptions {
         rejecting: true,
@@ -145,13 +133,8 @@ fn tls_settings(port: u16, security: Security, ca: Option<&std::path::Path>) -> 
 
 #[tokio::test]
 async fn starttls_with_a_private_ca() {
-    if !aiosmtpd_available("starttls_with_a_private_ca") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let Some((ca, cert, key)) = make_certs(dir.path()) else {
-        return;
-    };
+    let (ca, cert, key) = make_certs(dir.path());
     let maildir = dir.path().join("mail");
     let opts = ServerOptions {
         starttls: Some((cert, key)),
@@ -178,13 +161,8 @@ async fn starttls_with_a_private_ca() {
 
 #[tokio::test]
 async fn implicit_tls_with_a_private_ca() {
-    if !aiosmtpd_available("implicit_tls_with_a_private_ca") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let Some((ca, cert, key)) = make_certs(dir.path()) else {
-        return;
-    };
+    let (ca, cert, key) = make_certs(dir.path());
     let maildir = dir.path().join("mail");
     let opts = ServerOptions {
         smtps: Some((cert, key)),

@@ -121,3 +121,44 @@ async fn demo_outlets_yield_changes_and_a_second_pass_adds_nothing() {
     );
     server.shutdown();
 }
+
+/// A feed's own `poll_interval_secs` pins its interval: after a refresh the
+/// next check is exactly that far away (jitter off), whatever the feed's
+/// publishing rate or caching headers suggest, while the feeds without one
+/// keep the adaptive interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_feed_poll_interval_pins_the_interval() {
+    const PINNED: u64 = 900;
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let server = DemoServer::start().await.unwrap();
+    let mut c = config(&db_path, &server);
+    c.polling.jitter_fraction = 0.0;
+    c.feeds.retain(|f| f.name != "yug-broken");
+    for (i, f) in c.feeds.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            f.poll_interval_secs = Some(PINNED);
+        }
+    }
+    let cfg = Arc::new(c);
+    let db = Db::open(&db_path).unwrap();
+    for pass in 0..2 {
+        let report = poll_all(cfg.clone(), &db).await;
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+        let feeds = db.call(|s| s.feeds()).await.unwrap();
+        let interval = |f: &branchwatch::store::FeedRow| {
+            (f.next_check_at.unwrap() - f.last_checked_at.unwrap()).num_seconds()
+        };
+        let (pinned, adaptive): (Vec<_>, Vec<_>) =
+            feeds.iter().partition(|f| f.poll_interval_secs.is_some());
+        assert!(!pinned.is_empty() && !adaptive.is_empty());
+        for f in &pinned {
+            assert_eq!(interval(f), PINNED as i64, "pass {pass}: {}", f.name);
+        }
+        assert!(
+            adaptive.iter().any(|f| interval(f) != PINNED as i64),
+            "pass {pass}: the unpinned feeds should show the adaptive interval"
+        );
+    }
+    server.shutdown();
+}

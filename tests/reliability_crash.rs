@@ -4,8 +4,8 @@
 //!
 //! A generated site (20 feeds × 15 items, 45 leadership changes in Russian,
 //! Kazakh and English, 8 of them reported twice) is served from 127.0.0.1;
-//! digests go every 3 s to a real SMTP server (python3-aiosmtpd) on
-//! 127.0.0.1. First one run goes undisturbed to completion into database A.
+//! digests go every 3 s to a real SMTP server on 127.0.0.1 (tests/mail_support,
+//! inside this test process). First one run goes undisturbed to completion into database A.
 //! Then into database B the daemon is started and SIGKILLed
 //! `BRANCHWATCH_CRASH_ROUNDS` times (default 30) after a random lifetime
 //! (seeded; the seed is printed, `BRANCHWATCH_CRASH_SEED` replays it), and
@@ -138,9 +138,6 @@ fn check_mail(label: &str, view: &DbView, mails: &[Mail]) {
 
 #[test]
 fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
-    if !mail_support::aiosmtpd_available("sigkill_at_random_moments_loses_and_duplicates_nothing") {
-        return;
-    }
     let rounds = env_num("BRANCHWATCH_CRASH_ROUNDS", 30);
     let seed = std::env::var("BRANCHWATCH_CRASH_SEED")
         .ok()

@@ -1,7 +1,7 @@
 //! Database and disk faults:
 //!
-//! - Another *process* (python3's sqlite3 module) holds `BEGIN EXCLUSIVE` on
-//!   the database while the pipeline refreshes. A short lock is waited out
+//! - Another *process* (this test binary, re-executed to run only
+//!   [`lock_holder_process`]) holds `BEGIN EXCLUSIVE` on the database while the pipeline refreshes. A short lock is waited out
 //!   (busy timeout) and the refresh is stored; a lock held longer than the
 //!   busy timeout makes the refresh fail with a clear "database is locked"
 //!   error, stores nothing of it, and the next poll after the lock is
@@ -27,39 +27,77 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const PYTHON: &str = "/usr/bin/python3";
+/// Set (to the database path) only in the child process that
+/// [`hold_exclusive`] starts.
+const HOLDER_DB_ENV: &str = "BRANCHWATCH_TEST_LOCK_DB";
+/// How long the child holds the lock at most, in milliseconds.
+const HOLDER_MS_ENV: &str = "BRANCHWATCH_TEST_LOCK_MS";
+/// What the child prints once it holds the lock.
+const LOCKED_MARKER: &str = "LOCK-HELD-BY-CHILD";
 
 /// A separate process that takes an exclusive lock and holds it until its
 /// stdin is closed (or `hold` passes). Returns once the lock is held.
-fn hold_exclusive(db: &Path, hold: Duration) -> Option<Child> {
-    let script = format!(
-        "import sqlite3, sys, time, select\n\
-         c = sqlite3.connect({db:?}, isolation_level=None, timeout=30)\n\
-         c.execute('BEGIN EXCLUSIVE')\n\
-         print('locked', flush=True)\n\
-         select.select([sys.stdin], [], [], {secs})\n\
-         c.execute('COMMIT')\n\
-         print('released', flush=True)\n",
-        db = db.display().to_string(),
-        secs = hold.as_secs_f32()
-    );
-    let mut child = Command::new(PYTHON)
-        .args(["-c", &script])
+///
+/// The process is this test binary itself, asked to run only
+/// [`lock_holder_process`], so nothing outside cargo's build is needed.
+fn hold_exclusive(db: &Path, hold: Duration) -> Child {
+    let exe = std::env::current_exe().expect("path of the running test binary");
+    let mut child = Command::new(exe)
+        .args([
+            "lock_holder_process",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(HOLDER_DB_ENV, db)
+        .env(HOLDER_MS_ENV, hold.as_millis().to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .ok()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .ok()?;
-    assert_eq!(
-        line.trim(),
-        "locked",
-        "the locking process did not get the lock"
-    );
-    Some(child)
+        .expect("re-run the test binary as the lock holder");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    // The test harness prints its own text ("running 1 test", and
+    // "test lock_holder_process ... " on the marker's line) around it.
+    let locked = lines.any(|l| l.is_ok_and(|l| l.contains(LOCKED_MARKER)));
+    assert!(locked, "the locking process did not get the lock");
+    // Keep reading, so the child and its harness can print to the end.
+    std::thread::spawn(move || lines.for_each(drop));
+    child
+}
+
+/// Not a test of its own: the body of the second process of the lock
+/// tests. Without [`HOLDER_DB_ENV`] (a normal test run, including
+/// `--include-ignored`) it returns at once.
+#[test]
+#[ignore = "the lock-holding child process of the database-lock tests; they start it"]
+fn lock_holder_process() {
+    let Ok(db) = std::env::var(HOLDER_DB_ENV) else {
+        return;
+    };
+    let hold_ms: u64 = std::env::var(HOLDER_MS_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30_000);
+    let conn = rusqlite::Connection::open(&db).expect("open the database to lock");
+    conn.busy_timeout(Duration::from_secs(30))
+        .expect("busy timeout");
+    conn.execute_batch("BEGIN EXCLUSIVE")
+        .expect("BEGIN EXCLUSIVE");
+    println!("{LOCKED_MARKER}");
+    std::io::stdout().flush().expect("flush stdout");
+    // Hold until the parent closes our stdin (read returns) or time is up.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+        let _ = tx.send(());
+    });
+    let _ = rx.recv_timeout(Duration::from_millis(hold_ms));
+    conn.execute_batch("COMMIT").expect("COMMIT");
+    println!("released");
 }
 
 fn release(mut child: Child) {
@@ -100,18 +138,6 @@ fn pipeline_config(db: &Path, feeds: &[(String, String)]) -> Config {
     c
 }
 
-fn python_sqlite_available() -> bool {
-    let ok = Command::new(PYTHON)
-        .args(["-c", "import sqlite3"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("SKIPPED: {PYTHON} with sqlite3 is needed to lock from another process");
-    }
-    ok
-}
-
 /// A pipeline over 4 feeds (2 items each) in a fresh database.
 async fn locked_setup(dir: &Path, server: &FeedServer) -> (std::path::PathBuf, Db, Pipeline) {
     let db_path = dir.join("bw.sqlite");
@@ -143,9 +169,6 @@ async fn feeds_named(db: &Db, names: &[&str]) -> Vec<branchwatch::store::FeedRow
 /// the next poll stores the same items, and the file is intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_locked_by_another_process_is_reported_then_recovered() {
-    if !python_sqlite_available() {
-        return;
-    }
     let server = FeedServer::start();
     let dir = tempfile::tempdir().unwrap();
     let (db_path, db, p) = locked_setup(dir.path(), &server).await;
@@ -157,7 +180,7 @@ async fn a_database_locked_by_another_process_is_reported_then_recovered() {
     assert!(r.failed.is_empty() && r.items_new == 4, "{r:?}");
 
     let before_items = count(&db_path, "SELECT count(*) FROM items");
-    let locker = hold_exclusive(&db_path, Duration::from_secs(30)).expect("locking process");
+    let locker = hold_exclusive(&db_path, Duration::from_secs(30));
     let t = Instant::now();
     let r = p
         .poll_feeds(feeds_named(&db, &["f2", "f3"]).await)
@@ -209,13 +232,10 @@ async fn a_database_locked_by_another_process_is_reported_then_recovered() {
 /// out, not fail the refresh.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_lock_by_another_process_is_waited_out() {
-    if !python_sqlite_available() {
-        return;
-    }
     let server = FeedServer::start();
     let dir = tempfile::tempdir().unwrap();
     let (db_path, db, p) = locked_setup(dir.path(), &server).await;
-    let locker = hold_exclusive(&db_path, Duration::from_secs(2)).expect("locking process");
+    let locker = hold_exclusive(&db_path, Duration::from_secs(2));
     let t = Instant::now();
     let r = p
         .poll_feeds(feeds_named(&db, &["f0", "f1"]).await)

@@ -2,6 +2,8 @@
 //! scripts and days, idempotent re-processing, the roster, every filter,
 //! review, audited edits and field disagreements.
 
+mod change_fixture;
+
 use branchwatch::model::{Article, DetectedChange, Event, Lang, Level, ReviewStatus, Role};
 use branchwatch::query::{ChangeFilter, FilterParams, Resolvers, RosterFilter};
 use branchwatch::store::{Store, StoreError};
@@ -603,83 +605,15 @@ fn person_disagreement_is_shown_when_keys_differ() {
     assert_eq!(p.values.len(), 2);
 }
 
-/// Seven changes spread over parties, regions, levels, roles, events, dates.
+/// The seven shared seed changes (tests/change_fixture), one article each.
 fn seed_for_filters(store: &mut Store) -> Vec<i64> {
     let now = at(2025, 6, 1, 0);
-    let specs = [
-        (
-            "Куат Байгожаев",
-            "AMANAT",
-            Level::Region,
-            "KZ-33",
-            Role::Chair,
-            Event::Elected,
-            Some(day(2025, 1, 10)),
-        ),
-        (
-            "Асхат Смагулов",
-            "AMANAT",
-            Level::Region,
-            "KZ-33",
-            Role::Chair,
-            Event::Dismissed,
-            Some(day(2025, 1, 9)),
-        ),
-        (
-            "Ерлан Нұрланұлы",
-            "AK_ZHOL",
-            Level::Region,
-            "KZ-19",
-            Role::Chair,
-            Event::Elected,
-            Some(day(2025, 2, 1)),
-        ),
-        (
-            "Айгүл Оспанова",
-            "AMANAT",
-            Level::District,
-            "KZ-19",
-            Role::FirstDeputyChair,
-            Event::Appointed,
-            Some(day(2025, 3, 1)),
-        ),
-        (
-            "Дмитрий Ли",
-            "QHP",
-            Level::City,
-            "KZ-75",
-            Role::FirstSecretary,
-            Event::ReElected,
-            Some(day(2025, 4, 1)),
-        ),
-        (
-            "Marat Bekov",
-            "RESPUBLICA",
-            Level::City,
-            "KZ-71",
-            Role::ExecutiveSecretary,
-            Event::Resigned,
-            None,
-        ),
-        (
-            "Нұрлан Байгожаев",
-            "AUYL",
-            Level::Region,
-            "KZ-33",
-            Role::DeputyChair,
-            Event::Elected,
-            Some(day(2024, 12, 20)),
-        ),
-    ];
     let mut ids = Vec::new();
-    for (i, (p, party, level, region, role, event, date)) in specs.into_iter().enumerate() {
+    for (i, seed) in change_fixture::SEVEN.iter().enumerate() {
         let a = article(&format!("https://f.kz/{i}"), Lang::Ru, now, "F");
+        let evidence = format!("{}: {} {}", seed.person, seed.event, seed.role);
         let s = store
-            .record_article(
-                &a,
-                &[report(p, party, level, region, role, event, date, 0.9)],
-                now,
-            )
+            .record_article(&a, &[seed.detected(evidence, 0.9)], now)
             .unwrap();
         ids.push(s.changes_new[0]);
     }

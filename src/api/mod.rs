@@ -289,13 +289,7 @@ async fn get_feeds(State(state): State<ApiState>) -> Result<Response, ApiError> 
 }
 
 async fn healthz(State(state): State<ApiState>) -> Response {
-    match with_store(&state, |s| {
-        Ok(s.connection()
-            .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-            .map_err(StoreError::from)?)
-    })
-    .await
-    {
+    match with_store(&state, |s| Ok(s.ping()?)).await {
         Ok(_) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,

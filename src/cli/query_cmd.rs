@@ -175,98 +175,7 @@ pub fn show(ctx: &Ctx, id: i64, fmt: &str) -> Result<Outcome> {
         eprintln!("no change with id {id}");
         return Ok(Outcome::Nothing);
     };
-    if fmt == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&d)?);
-        return Ok(Outcome::Found);
-    }
-    let r = &d.record;
-    println!("change #{}  [{}]", r.id, r.status);
-    println!("  person         {}", r.person);
-    println!(
-        "  role           {}{}",
-        r.role,
-        if r.acting { " (acting)" } else { "" }
-    );
-    println!("  event          {}", r.event);
-    println!("  party          {}", r.party);
-    println!(
-        "  branch         {} {}{}",
-        r.level,
-        r.region,
-        r.district
-            .as_deref()
-            .map(|d| format!(" / {d}"))
-            .unwrap_or_default()
-    );
-    println!(
-        "  previous role  {}",
-        r.previous_role.as_deref().unwrap_or("-")
-    );
-    println!(
-        "  date           {}",
-        r.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
-    );
-    println!("  confidence     {:.2}", r.confidence);
-    println!(
-        "  first seen     {}",
-        r.first_seen.format("%Y-%m-%d %H:%M UTC")
-    );
-    println!("\nsources ({}):", r.sources.len());
-    for s in &r.sources {
-        println!(
-            "  - {} [{}] {}",
-            s.url,
-            s.lang.map(|l| l.as_str()).unwrap_or("?"),
-            s.outlet.as_deref().unwrap_or("")
-        );
-        println!("    as reported: {}", s.person_as_reported);
-        println!("    evidence: {}", s.evidence);
-    }
-    if !d.disagreements.is_empty() {
-        println!("\nsources disagree on:");
-        for dis in &d.disagreements {
-            println!(
-                "  {} (shown: {})",
-                dis.field,
-                dis.chosen.as_deref().unwrap_or("-")
-            );
-            for v in &dis.values {
-                println!(
-                    "    {} ← {}",
-                    v.value.as_deref().unwrap_or("-"),
-                    v.urls.join(", ")
-                );
-            }
-        }
-    }
-    if !d.reviews.is_empty() || !d.edits.is_empty() {
-        println!("\nhistory:");
-        for rv in &d.reviews {
-            println!(
-                "  {} review {} → {}{}",
-                rv.at.format("%Y-%m-%d %H:%M"),
-                rv.previous_status,
-                rv.status,
-                rv.note
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            );
-        }
-        for e in &d.edits {
-            println!(
-                "  {} edit {}: {} → {}{}",
-                e.at.format("%Y-%m-%d %H:%M"),
-                e.field,
-                e.old_value.as_deref().unwrap_or("-"),
-                e.new_value.as_deref().unwrap_or("-"),
-                e.note
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            );
-        }
-    }
+    print!("{}", query::render_change_detail(&d, fmt));
     Ok(Outcome::Found)
 }
 
@@ -337,36 +246,10 @@ pub fn status(ctx: &Ctx, fmt: &str) -> Result<Outcome> {
     let store = open_read(ctx)?;
     let s = store.status_summary(Utc::now())?;
     if fmt == "json" {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        print!("{}", query::render_status_json(&s));
         return Ok(Outcome::Found);
     }
-    println!("database        {}", ctx.database.display());
-    println!(
-        "feeds           {} total: {} ok, {} failing, {} disabled",
-        s.feeds_total, s.feeds_ok, s.feeds_failing, s.feeds_disabled
-    );
-    println!(
-        "last cycle      {}",
-        s.last_cycle_at
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-            .unwrap_or_else(|| "never".into())
-    );
-    println!("items           {}", s.items_total);
-    println!(
-        "changes         {} total, {} today, {} unreviewed",
-        s.changes_total, s.changes_today, s.changes_unreviewed
-    );
-    println!(
-        "digest outbox   {} pending, {} failed",
-        s.outbox_pending, s.outbox_failed
-    );
-    for d in &s.digests {
-        println!(
-            "digest {:<8} last run {}",
-            d.digest,
-            d.last_run_at.format("%Y-%m-%d %H:%M UTC")
-        );
-    }
+    print!("{}", query::render_status(&s, &ctx.database));
     Ok(Outcome::Found)
 }
 

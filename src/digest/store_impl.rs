@@ -7,8 +7,8 @@
 //! them exactly while the digest config matches them case-insensitively.
 
 use super::{DigestFilter, DigestStore, PendingMessage};
+use crate::model::ChangeFilter;
 use crate::model::ChangeRecord;
-use crate::query::ChangeFilter;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 

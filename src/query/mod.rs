@@ -10,9 +10,14 @@
 
 mod render;
 
-pub use render::{render_changes, render_feeds, render_roster, Format};
+pub use render::{
+    render_change_detail, render_changes, render_feeds, render_roster, render_status,
+    render_status_json, Format,
+};
 
-use crate::model::{Event, Level, ReviewStatus, Role};
+// The filters are data types shared with the store, so they live in the
+// model; parsing them from user input is this module's part.
+pub use crate::model::{is_region_code, ChangeFilter, RosterFilter};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -109,48 +114,6 @@ impl FilterParams {
         *slot = Some(value);
         Ok(())
     }
-}
-
-/// Which changes to return.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChangeFilter {
-    /// Canonical party id.
-    pub party: Option<String>,
-    /// ISO 3166-2:KZ code.
-    pub region: Option<String>,
-    pub level: Option<Level>,
-    pub role: Option<Role>,
-    pub event: Option<Event>,
-    /// Any spelling; matched on the folded person key.
-    pub person: Option<String>,
-    /// Inclusive, on the event date (else first-seen date).
-    pub since: Option<NaiveDate>,
-    /// Inclusive, on the event date (else first-seen date).
-    pub until: Option<NaiveDate>,
-    pub status: Option<ReviewStatus>,
-    /// Leave out rejected changes (when `status` is not given).
-    pub hide_rejected: bool,
-    pub limit: Option<usize>,
-    pub offset: Option<usize>,
-}
-
-/// Which roster posts to return.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RosterFilter {
-    pub party: Option<String>,
-    pub region: Option<String>,
-    pub level: Option<Level>,
-}
-
-/// Whether `s` looks like an ISO 3166-2:KZ subdivision code (`KZ-33`,
-/// `KZ-ALA`).
-pub fn is_region_code(s: &str) -> bool {
-    s.strip_prefix("KZ-").is_some_and(|rest| {
-        (2..=3).contains(&rest.len())
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    })
 }
 
 fn nonempty(v: &Option<String>) -> Option<&str> {
@@ -275,6 +238,7 @@ impl RosterFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Event, Level, ReviewStatus};
 
     #[test]
     fn parses_every_field() {

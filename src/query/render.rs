@@ -5,9 +5,11 @@
 //! terminal and truncates long cells.
 
 use crate::model::ChangeRecord;
-use crate::store::{FeedRow, RosterEntry};
+use crate::store::{ChangeDetail, FeedRow, RosterEntry, StatusSummary};
 use serde::Serialize;
 use std::fmt;
+use std::fmt::Write as _;
+use std::path::Path;
 use std::str::FromStr;
 
 /// Output format.
@@ -344,4 +346,169 @@ pub fn render_feeds(feeds: &[FeedRow], format: Format) -> String {
                 .collect(),
         ),
     }
+}
+
+/// `writeln!` into a `String`, which cannot fail.
+macro_rules! wl {
+    ($out:expr, $($arg:tt)*) => {
+        let _ = writeln!($out, $($arg)*);
+    };
+}
+
+/// One change with its sources, disagreements and review history
+/// (`branchwatch show`); JSON is the serde form the API returns. CSV is not
+/// offered for this nested record and renders as the table.
+pub fn render_change_detail(d: &ChangeDetail, fmt: Format) -> String {
+    if fmt == Format::Json {
+        return json(d);
+    }
+    let mut out = String::new();
+    let r = &d.record;
+    wl!(out, "change #{}  [{}]", r.id, r.status);
+    wl!(out, "  person         {}", r.person);
+    wl!(
+        out,
+        "  role           {}{}",
+        r.role,
+        if r.acting { " (acting)" } else { "" }
+    );
+    wl!(out, "  event          {}", r.event);
+    wl!(out, "  party          {}", r.party);
+    wl!(
+        out,
+        "  branch         {} {}{}",
+        r.level,
+        r.region,
+        r.district
+            .as_deref()
+            .map(|d| format!(" / {d}"))
+            .unwrap_or_default()
+    );
+    wl!(
+        out,
+        "  previous role  {}",
+        r.previous_role.as_deref().unwrap_or("-")
+    );
+    wl!(
+        out,
+        "  date           {}",
+        r.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
+    );
+    wl!(out, "  confidence     {:.2}", r.confidence);
+    wl!(
+        out,
+        "  first seen     {}",
+        r.first_seen.format("%Y-%m-%d %H:%M UTC")
+    );
+    wl!(out, "\nsources ({}):", r.sources.len());
+    for s in &r.sources {
+        wl!(
+            out,
+            "  - {} [{}] {}",
+            s.url,
+            s.lang.map(|l| l.as_str()).unwrap_or("?"),
+            s.outlet.as_deref().unwrap_or("")
+        );
+        wl!(out, "    as reported: {}", s.person_as_reported);
+        wl!(out, "    evidence: {}", s.evidence);
+    }
+    if !d.disagreements.is_empty() {
+        wl!(out, "\nsources disagree on:");
+        for dis in &d.disagreements {
+            wl!(
+                out,
+                "  {} (shown: {})",
+                dis.field,
+                dis.chosen.as_deref().unwrap_or("-")
+            );
+            for v in &dis.values {
+                wl!(
+                    out,
+                    "    {} ← {}",
+                    v.value.as_deref().unwrap_or("-"),
+                    v.urls.join(", ")
+                );
+            }
+        }
+    }
+    if !d.reviews.is_empty() || !d.edits.is_empty() {
+        wl!(out, "\nhistory:");
+        for rv in &d.reviews {
+            wl!(
+                out,
+                "  {} review {} → {}{}",
+                rv.at.format("%Y-%m-%d %H:%M"),
+                rv.previous_status,
+                rv.status,
+                rv.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            );
+        }
+        for e in &d.edits {
+            wl!(
+                out,
+                "  {} edit {}: {} → {}{}",
+                e.at.format("%Y-%m-%d %H:%M"),
+                e.field,
+                e.old_value.as_deref().unwrap_or("-"),
+                e.new_value.as_deref().unwrap_or("-"),
+                e.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    out
+}
+
+/// The database's state (`branchwatch status`) as JSON.
+pub fn render_status_json(s: &StatusSummary) -> String {
+    json(s)
+}
+
+/// The database's state (`branchwatch status`) for a terminal.
+pub fn render_status(s: &StatusSummary, database: &Path) -> String {
+    let mut out = String::new();
+    wl!(out, "database        {}", database.display());
+    wl!(
+        out,
+        "feeds           {} total: {} ok, {} failing, {} disabled",
+        s.feeds_total,
+        s.feeds_ok,
+        s.feeds_failing,
+        s.feeds_disabled
+    );
+    wl!(
+        out,
+        "last cycle      {}",
+        s.last_cycle_at
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|| "never".into())
+    );
+    wl!(out, "items           {}", s.items_total);
+    wl!(
+        out,
+        "changes         {} total, {} today, {} unreviewed",
+        s.changes_total,
+        s.changes_today,
+        s.changes_unreviewed
+    );
+    wl!(
+        out,
+        "digest outbox   {} pending, {} failed",
+        s.outbox_pending,
+        s.outbox_failed
+    );
+    for d in &s.digests {
+        wl!(
+            out,
+            "digest {:<8} last run {}",
+            d.digest,
+            d.last_run_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    out
 }

@@ -13,9 +13,9 @@ use super::{
     StoreError,
 };
 use crate::model::{
-    Article, ChangeRecord, ChangeSource, DetectedChange, Event, Lang, Level, ReviewStatus, Role,
+    Article, ChangeFilter, ChangeRecord, ChangeSource, DetectedChange, Event, Lang, Level,
+    ReviewStatus, Role, RosterFilter,
 };
-use crate::query::{ChangeFilter, RosterFilter};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
@@ -1202,7 +1202,7 @@ fn validate_edit(field: &str, value: &str) -> Result<Option<String>, StoreError>
         }
         "region" => {
             let r = norm_code(v);
-            if !crate::query::is_region_code(&r) {
+            if !crate::model::is_region_code(&r) {
                 return Err(invalid(
                     "expected an ISO 3166-2:KZ code such as KZ-33".to_string(),
                 ));

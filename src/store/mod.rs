@@ -281,8 +281,6 @@ impl Store {
         })
     }
 
-    /// Direct access for tests and one-off maintenance (e.g. `VACUUM INTO`
-    /// for backups). Not for pipeline code.
     /// Starts a write transaction with `BEGIN IMMEDIATE`. A deferred
     /// transaction that reads first and writes later cannot wait for another
     /// writer when it upgrades its lock: SQLite answers "database is locked"
@@ -294,6 +292,16 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
 
+    /// Whether the database answers a query: for health checks, which must
+    /// not reach past the store into its connection.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+        Ok(())
+    }
+
+    /// Direct access for tests and one-off maintenance (e.g. `VACUUM INTO`
+    /// for backups). Not for pipeline code.
     pub fn connection(&self) -> &Connection {
         &self.conn
     }

@@ -1,17 +1,22 @@
 //! `branchwatch run`: the long-running service.
 //!
-//! One loop owns the schedule. Each turn it starts a polling cycle for the
-//! feeds that are due (in a task, so signals are handled while it runs),
-//! runs the digests whose cron time has come, pings the watchdog, and sleeps
-//! until the next feed is due. Signals:
+//! Two schedulers run side by side. The polling loop here starts a polling
+//! cycle for the feeds that are due (in a task, so signals are handled
+//! while it runs), pings the watchdog, and sleeps until the next feed is
+//! due. The digest scheduler ([`digests`]) is its own task, so a digest
+//! goes out at its time even while a long cycle runs; the polling loop
+//! wakes it when a cycle has stored something (for immediate digests).
+//! Signals:
 //! - SIGHUP re-reads the configuration file; an invalid file is logged and the
 //!   running configuration stays in force. Feeds, digests, detection settings
 //!   and the log level change without a restart; a cycle already running
 //!   finishes with the settings it started with.
-//! - SIGTERM / SIGINT stop new work, let the running cycle finish for up to
-//!   [`SHUTDOWN_GRACE`], then abort it. Aborting loses nothing: every refresh
+//! - SIGTERM / SIGINT stop new work, let the running cycle and digest run
+//!   finish for up to [`SHUTDOWN_GRACE`], then abort them. Aborting loses nothing: every refresh
 //!   writes in one transaction at its end, and an aborted one never started
 //!   that transaction, so its items are fetched again on the next start.
+
+pub mod digests;
 
 use crate::api;
 use crate::config::{self, Config};
@@ -22,8 +27,7 @@ use crate::metrics::Metrics;
 use crate::pipeline::{CycleReport, Db, Pipeline, PipelineError};
 use crate::service;
 use chrono::{DateTime, Utc};
-use lettre::message::Mailbox;
-use std::collections::HashMap;
+use digests::{DigestPlan, DigestScheduler, SystemClock};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,10 +74,8 @@ pub struct DaemonOptions {
 struct Running {
     config: Arc<Config>,
     pipeline: Pipeline,
-    /// The SMTP transport and the sender, when digests are configured.
-    mail: Option<(Arc<Mailer>, Mailbox)>,
-    templates: digest::Templates,
-    next_digest: HashMap<String, DateTime<Utc>>,
+    /// What the digest scheduler sends under this configuration.
+    digests: DigestPlan,
 }
 
 fn build(config: Arc<Config>, db: &Db, metrics: &Arc<Metrics>) -> Result<Running, DaemonError> {
@@ -87,12 +89,15 @@ fn build(config: Arc<Config>, db: &Db, metrics: &Arc<Metrics>) -> Result<Running
         )),
         _ => None,
     };
+    let digests = DigestPlan {
+        specs: config.digests.clone(),
+        mail,
+        templates: Arc::new(digest::Templates::embedded()),
+    };
     Ok(Running {
         config,
         pipeline,
-        mail,
-        templates: digest::Templates::embedded(),
-        next_digest: HashMap::new(),
+        digests,
     })
 }
 
@@ -129,27 +134,32 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
     let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
     watchdog_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
+    // With --once the digests run once, after the cycle; otherwise in
+    // their own task beside polling.
+    let scheduler = DigestScheduler::new(db.clone(), metrics.clone(), Arc::new(SystemClock));
+    let (mut once_digests, digest_task) = if opts.once {
+        (Some(scheduler), None)
+    } else {
+        (None, Some(scheduler.spawn(state.digests.clone())))
+    };
+
     service::ready(&format!("{} feeds configured", config.feeds.len()));
     let mut cycle: Option<JoinHandle<Result<CycleReport, PipelineError>>> = None;
-    let mut cycles_done = 0u64;
     // Whether to look for due feeds at the top of the loop. Starting a cycle
     // on every turn would spin when nothing is due (an empty cycle finishes
     // at once), so only the start, a wake-up, a reload or a cycle that did
     // poll something sets it.
     let mut poll_now = true;
     loop {
-        let now = Utc::now();
         if cycle.is_none() && poll_now {
             poll_now = false;
             let p = state.pipeline.clone();
             cycle = Some(tokio::spawn(async move { p.poll_due().await }));
         }
-        run_due_digests(&mut state, &db, &metrics, now, opts.once && cycles_done > 0).await;
-        let sleep_for = next_wake(&db, &state, now).await;
+        let sleep_for = next_wake(&db, Utc::now()).await;
         tokio::select! {
             joined = async { cycle.as_mut().expect("cycle set above").await }, if cycle.is_some() => {
                 cycle = None;
-                cycles_done += 1;
                 match joined {
                     Ok(Ok(r)) => {
                         if r.feeds > 0 {
@@ -158,13 +168,16 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
                             service::status(&format!("last cycle {}: {} feeds, {} new items, {} new changes, {} failing",
                                 Utc::now().format("%H:%M:%S"), r.feeds, r.items_new, r.changes_new, r.failed.len()));
                             poll_now = true;
+                            if let Some(t) = &digest_task {
+                                t.wake.notify_one();
+                            }
                         }
                     }
                     Ok(Err(e)) => error!(error = %e, "polling cycle failed"),
                     Err(e) => error!(error = %e, "polling cycle panicked"),
                 }
-                if opts.once {
-                    run_due_digests(&mut state, &db, &metrics, Utc::now(), true).await;
+                if let Some(d) = once_digests.as_mut() {
+                    d.run_due(&state.digests, true).await;
                     break;
                 }
                 // Look at the schedule again right away; new feeds may be due.
@@ -189,6 +202,9 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
                             }
                         }
                         state = new_state;
+                        if let Some(t) = &digest_task {
+                            t.plan.send_replace(Arc::new(state.digests.clone()));
+                        }
                         info!(feeds = state.config.feeds.len(), "configuration reloaded");
                     }
                     Ok(None) => info!("no configuration file to reload (running on the embedded default)"),
@@ -203,15 +219,23 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
     }
 
     service::stopping();
-    if let Some(mut c) = cycle.take() {
-        match tokio::time::timeout(SHUTDOWN_GRACE, &mut c).await {
-            Ok(_) => info!("running cycle finished"),
-            Err(_) => {
-                warn!("running cycle did not finish in time; aborted (its feeds are fetched again next start)");
-                c.abort();
+    let stop_cycle = async {
+        if let Some(mut c) = cycle.take() {
+            match tokio::time::timeout(SHUTDOWN_GRACE, &mut c).await {
+                Ok(_) => info!("running cycle finished"),
+                Err(_) => {
+                    warn!("running cycle did not finish in time; aborted (its feeds are fetched again next start)");
+                    c.abort();
+                }
             }
         }
-    }
+    };
+    let stop_digests = async {
+        if let Some(t) = digest_task {
+            t.stop(SHUTDOWN_GRACE).await;
+        }
+    };
+    tokio::join!(stop_cycle, stop_digests);
     let _ = api_shutdown_tx.send(true);
     if let Some(t) = api_task {
         let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
@@ -240,106 +264,17 @@ async fn reload(
 }
 
 /// Sleep until the earliest feed is due, at most [`MAX_SLEEP`].
-async fn next_wake(db: &Db, state: &Running, now: DateTime<Utc>) -> Duration {
+async fn next_wake(db: &Db, now: DateTime<Utc>) -> Duration {
     let next_feed = db.call(|s| s.feeds()).await.ok().and_then(|f| {
         f.into_iter()
             .filter(|f| f.enabled)
             .filter_map(|f| f.next_check_at)
             .min()
     });
-    let next_digest = state.next_digest.values().min().copied();
-    [next_feed, next_digest]
-        .into_iter()
-        .flatten()
+    next_feed
         .map(|t| (t - now).to_std().unwrap_or(Duration::ZERO))
-        .min()
         .unwrap_or(MAX_SLEEP)
         .clamp(Duration::from_millis(200), MAX_SLEEP)
-}
-
-/// Runs every digest whose scheduled time has passed (or all of them when
-/// `force`), and retries queued messages.
-async fn run_due_digests(
-    state: &mut Running,
-    db: &Db,
-    metrics: &Arc<Metrics>,
-    now: DateTime<Utc>,
-    force: bool,
-) {
-    let Some((mailer, from)) = state.mail.clone() else {
-        return;
-    };
-    for spec in state.config.digests.clone() {
-        if spec.immediate {
-            // Immediate digests mail new changes as soon as they are stored,
-            // no more often than `immediate_min_interval_secs`.
-            match digest::run_immediate(db.mutex(), &mailer, &spec, &state.templates, &from, now)
-                .await
-            {
-                Ok(Some(report)) => {
-                    Metrics::add(&metrics.digests_sent, report.sent() as u64);
-                    Metrics::add(&metrics.digests_failed, report.failed() as u64);
-                    info!(digest = %spec.name, sent = report.sent(), retrying = report.retrying(), "immediate digest");
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    warn!(digest = %spec.name, error = %e, "immediate digest failed; changes stay queued")
-                }
-            }
-            continue;
-        }
-        // The scheduled time after the last run (so a run missed while the
-        // daemon was down happens now), or an earlier due retry of a queued
-        // message, whichever comes first.
-        let next_due = |now| {
-            let guard = db.mutex().lock().unwrap_or_else(|p| p.into_inner());
-            digest::next_due(&*guard, &spec, now)
-        };
-        let due_at = match next_due(now) {
-            Ok(Some(t)) => {
-                // For a digest that never ran, next_due answers "the first
-                // scheduled time after now", which moves on with every call
-                // and so would never be reached; the first answer, kept in
-                // `next_digest`, is when it is really due.
-                let never_ran = {
-                    let guard = db.mutex().lock().unwrap_or_else(|p| p.into_inner());
-                    guard.digest_last_run(&spec.name).ok().flatten().is_none()
-                };
-                match state.next_digest.get(&spec.name) {
-                    Some(first) if never_ran => Some(t.min(*first)),
-                    _ => Some(t),
-                }
-            }
-            Ok(None) => None,
-            Err(e) => {
-                warn!(digest = %spec.name, error = %e, "digest schedule invalid");
-                continue;
-            }
-        };
-        let due = due_at.is_some_and(|t| t <= now);
-        if !(due || force) {
-            if let Some(t) = due_at {
-                state.next_digest.insert(spec.name.clone(), t);
-            }
-            continue;
-        }
-        match digest::run_digest(db.mutex(), &mailer, &spec, &state.templates, &from, now).await {
-            Ok(report) => {
-                Metrics::add(&metrics.digests_sent, report.sent() as u64);
-                Metrics::add(&metrics.digests_failed, report.failed() as u64);
-                if !report.messages.is_empty() {
-                    info!(digest = %spec.name, sent = report.sent(), retrying = report.retrying(), failed = report.failed(), "digest run");
-                }
-            }
-            Err(e) => {
-                Metrics::add(&metrics.digests_failed, 1);
-                warn!(digest = %spec.name, error = %e, "digest run failed; changes stay queued");
-            }
-        }
-        if let Ok(Some(t)) = next_due(Utc::now()) {
-            state.next_digest.insert(spec.name.clone(), t);
-        }
-    }
 }
 
 async fn start_api(
