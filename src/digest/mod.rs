@@ -91,7 +91,7 @@ fn default_immediate_interval() -> u64 {
     300
 }
 fn default_review_below() -> f32 {
-    0.6
+    crate::model::REVIEW_BELOW
 }
 
 /// One configured digest (`[[digest]]` in the config file).

@@ -7,7 +7,7 @@
 //! its scheme is http or https.
 
 use super::{labels, DigestError, DigestSpec, Rendered};
-use crate::model::{ChangeRecord, ReviewStatus};
+use crate::model::ChangeRecord;
 use chrono::{DateTime, Utc};
 use minijinja::Environment;
 use serde::Serialize;
@@ -168,7 +168,7 @@ pub fn safe_href(url: &str) -> Option<String> {
 /// Whether a change goes to the "needs review" section: not yet confirmed by
 /// a person and detected with confidence under the digest's threshold.
 pub fn needs_review(c: &ChangeRecord, spec: &DigestSpec) -> bool {
-    c.status != ReviewStatus::Confirmed && c.confidence < spec.review_below
+    c.needs_review(spec.review_below)
 }
 
 fn change_ctx(c: &ChangeRecord, spec: &DigestSpec) -> ChangeCtx {

@@ -4,7 +4,7 @@
 //! returns; CSV flattens sources to counts and URLs; the table is for a
 //! terminal and truncates long cells.
 
-use crate::model::ChangeRecord;
+use crate::model::{ChangeRecord, REVIEW_BELOW};
 use crate::store::{ChangeDetail, FeedRow, RosterEntry, StatusSummary};
 use serde::Serialize;
 use std::fmt;
@@ -123,6 +123,16 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
+/// Confidence with the digest's "needs review" mark when the change is unconfirmed
+/// and under [`REVIEW_BELOW`]: «0.65 review».
+fn confidence_mark(c: &ChangeRecord) -> String {
+    if c.needs_review(REVIEW_BELOW) {
+        format!("{:.2} review", c.confidence)
+    } else {
+        format!("{:.2}", c.confidence)
+    }
+}
+
 /// Renders changes.
 pub fn render_changes(changes: &[ChangeRecord], format: Format) -> String {
     match format {
@@ -142,6 +152,7 @@ pub fn render_changes(changes: &[ChangeRecord], format: Format) -> String {
                 "previous_role",
                 "status",
                 "confidence",
+                "needs_review",
                 "first_seen",
                 "sources",
                 "urls",
@@ -164,6 +175,7 @@ pub fn render_changes(changes: &[ChangeRecord], format: Format) -> String {
                         opt(&c.previous_role),
                         c.status.to_string(),
                         format!("{:.2}", c.confidence),
+                        c.needs_review(REVIEW_BELOW).to_string(),
                         c.first_seen.to_rfc3339(),
                         c.sources.len().to_string(),
                         c.sources
@@ -178,7 +190,7 @@ pub fn render_changes(changes: &[ChangeRecord], format: Format) -> String {
         ),
         Format::Table => table(
             &[
-                "ID", "DATE", "PARTY", "REGION", "POST", "EVENT", "PERSON", "SRC", "STATUS",
+                "ID", "DATE", "PARTY", "REGION", "POST", "EVENT", "PERSON", "SRC", "STATUS", "CONF",
             ],
             changes
                 .iter()
@@ -205,6 +217,7 @@ pub fn render_changes(changes: &[ChangeRecord], format: Format) -> String {
                         c.person.clone(),
                         c.sources.len().to_string(),
                         c.status.to_string(),
+                        confidence_mark(c),
                     ]
                 })
                 .collect(),
@@ -394,7 +407,7 @@ pub fn render_change_detail(d: &ChangeDetail, fmt: Format) -> String {
         "  date           {}",
         r.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
     );
-    wl!(out, "  confidence     {:.2}", r.confidence);
+    wl!(out, "  confidence     {}", confidence_mark(r));
     wl!(
         out,
         "  first seen     {}",
