@@ -222,6 +222,13 @@ impl<'a> Doc<'a> {
                     // «облыстық комитетінің пленумында бірінші хатшы»: the plenum of a
                     // regional committee is the branch's, not the centre's
                     (_, Some(CueKind::Central)) if self.plenum_of_branch(m) => return "branch",
+                    // «... городского филиала НДП «Нур Отан» первым заместителем»: the
+                    // party closes the branch's name, so the post is the branch's
+                    (MK::Party(_), _) | (_, Some(CueKind::PartyWord))
+                        if self.branch_just_before(m.start) =>
+                    {
+                        return "branch"
+                    }
                     (MK::Party(_), _)
                     | (_, Some(CueKind::PartyWord))
                     | (_, Some(CueKind::Central)) => return "central",
@@ -415,5 +422,16 @@ impl<'a> Doc<'a> {
                 None
             }
         })
+    }
+}
+
+/// How far before a party name a branch word may stand and still own it, in tokens.
+const BRANCH_BEFORE_PARTY: usize = 4;
+
+impl Doc<'_> {
+    /// A branch word stands right before token `at` («филиала НДП «Нур Отан»»).
+    pub(super) fn branch_just_before(&self, at: usize) -> bool {
+        self.mentions_in(at.saturating_sub(BRANCH_BEFORE_PARTY), at)
+            .any(|x| self.cue(x) == Some(CueKind::Branch))
     }
 }
