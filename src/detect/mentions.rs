@@ -196,7 +196,10 @@ impl<'a> Doc<'a> {
                     t.key.as_str(),
                     "жаңа" | "new" | "новый" | "новая" | "новым" | "новой" | "нового"
                 );
+                // «Кеңестің бұрынғы төрағасы»: nor does «former»
+                let former = self.cue_at(p) == Some(CueKind::Former);
                 if new_adj
+                    || former
                     || matches!(
                         t.kind,
                         TokKind::Punct('»')
