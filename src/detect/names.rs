@@ -263,9 +263,11 @@ impl<'a> Doc<'a> {
     /// surname (or `known` says so). Returns (stem, chars stripped).
     pub(super) fn kk_strip(&self, k: &str) -> (String, usize) {
         // accusative after a patronymic's possessive: «Сәбитқызын», «Серікұлын»
-        if let Some(rem) = k.strip_suffix('н') {
-            if kk_patronymic(self.t, rem) && rem.chars().count() >= 6 {
-                return (rem.to_string(), 1);
+        for e in self.t.words("kk_patronymic_accusative_ending") {
+            if let Some(rem) = k.strip_suffix(e.as_str()) {
+                if kk_patronymic(self.t, rem) && rem.chars().count() >= 6 {
+                    return (rem.to_string(), e.chars().count());
+                }
             }
         }
         for e in self.t.words("kk_name_case") {

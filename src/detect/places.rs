@@ -261,7 +261,7 @@ impl<'a> Doc<'a> {
                     && (self.geo_level(m) == Some(Level::City)
                         // "in the town of Ridder"
                         || m.start >= 2
-                            && self.toks[m.start - 1].key == "of"
+                            && self.t.word_in("en_of", &self.toks[m.start - 1].key)
                             && self.cue_at(m.start - 2) == Some(CueKind::Level(Level::City)))
             })
             .and_then(|m| match &m.kind {
