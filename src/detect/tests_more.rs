@@ -7,7 +7,6 @@
 //! Every sentence was written for these tests; names and events are invented.
 
 use super::test_support::*;
-use super::*;
 use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
 

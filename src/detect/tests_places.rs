@@ -8,7 +8,6 @@
 //! names and events are invented.
 
 use super::test_support::{check_post as check, detect_in, find_surname as find};
-use super::*;
 use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
 
