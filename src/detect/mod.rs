@@ -55,7 +55,13 @@
 //!   folded token keys against (`bureau`, `approving_verb`, `they`,
 //!   `locative_before_name`, `kk_genitive_ending`, `interim_until`, `kk_negation_after`,
 //!   …); `data/lang/lexicon.toml` says how each list is used. Lists from several files
-//!   are concatenated.
+//!   are concatenated. A list of rules holds `ending>replacement` entries
+//!   ([`Tables::rewrite_end`]: «ову>ова» puts «Петрову» back into «Петрова»).
+//!
+//! The letters of the scripts — Latin look-alikes inside Cyrillic words, the key fold,
+//! the letters that mark each Kazakh alphabet, the Kazakh Latin → Cyrillic
+//! transliteration of each alphabet and the sentence abbreviations — are in
+//! `data/lang/script.toml` (embedded, parsed once; not user-extensible).
 //!
 //! A *form* is words separated by spaces; a word ending in `~` is a stem that takes any
 //! ending of `[endings]` («филиал~» matches «филиалының»), otherwise it must match
@@ -86,6 +92,8 @@ mod previous;
 mod reason;
 mod scoring;
 mod tables;
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

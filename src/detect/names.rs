@@ -2,75 +2,53 @@
 //! and each name put into its nominative form.
 
 use super::doc::*;
-use super::tables::CueKind;
+use super::tables::{CueKind, Tables};
 use super::text::TokKind;
 use crate::model::Lang;
 
-pub(super) const SURNAME_ENDS: &[&str] = &[
-    "ов", "ев", "ин", "ова", "ева", "ина", "ұлы", "улы", "қызы", "кызы", "енко", "скии", "ская",
-    "цкии", "ых", "uly", "kyzy", "ov", "ev", "ova", "eva", "in", "ina", "enko", "sky", "ұлы",
-    "оглы",
-];
-
-pub(super) const KK_NAME_CASES: &[&str] = &[
-    "тың", "тиң", "ның", "ниң", "дың", "диң", "тан", "тен", "дан", "ден", "нан", "нен", "мен",
-    "бен", "пен", "нда", "нде", "ты", "ти", "ды", "ди", "ны", "ни", "ға", "ге", "қа", "ке", "на",
-    "не", "та", "те", "да", "де",
-];
-
-pub(super) const RU_PATRONYMIC: &[&str] =
-    &["ович", "евич", "овна", "евна", "ична", "инична", "ьич"];
-
-pub(super) fn surname_like(k: &str) -> bool {
-    SURNAME_ENDS.iter().any(|e| k.ends_with(e)) && k.chars().count() > 3
+/// A key with a surname ending (`surname_ending` of the `[words]` table).
+pub(super) fn surname_like(t: &Tables, k: &str) -> bool {
+    t.ends_with_word("surname_ending", k) && k.chars().count() > 3
 }
 
-pub(super) fn kk_patronymic(k: &str) -> bool {
-    ["ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "uli", "qyzy"]
-        .iter()
-        .any(|e| k.ends_with(e))
+pub(super) fn kk_patronymic(t: &Tables, k: &str) -> bool {
+    t.ends_with_word("kk_patronymic_ending", k)
 }
 
-pub(super) fn ru_patronymic(k: &str) -> bool {
-    RU_PATRONYMIC.iter().any(|e| k.ends_with(e))
+pub(super) fn ru_patronymic(t: &Tables, k: &str) -> bool {
+    t.ends_with_word("ru_patronymic_ending", k)
 }
 
 /// Length of a Kazakh genitive, accusative or dative ending on a name in an oblique
 /// slot («Жұмабайдың», «Жұмабайды», «Ерланға»), if what remains is long enough to be a name.
-pub(super) fn kk_object_ending(key: &str) -> Option<usize> {
+pub(super) fn kk_object_ending(t: &Tables, key: &str) -> Option<usize> {
     // genitive first (longer), for a possessor taken up by a pronoun («Оспанның
     // жұмысын ..., оны»); keys are folded, so і is и
-    const ENDS: &[&str] = &[
-        "ның", "ниң", "дың", "диң", "тың", "тиң", "ды", "ди", "ты", "ти", "ны", "ни", "ға", "ге",
-        "қа", "ке",
-    ];
-    let n = key.chars().count();
-    ENDS.iter()
-        .find(|e| key.ends_with(*e) && n >= 6)
-        .map(|e| e.chars().count())
+    if key.chars().count() < 6 {
+        return None;
+    }
+    t.end_in("kk_object_ending", key).map(|e| e.chars().count())
 }
 
 /// Gender of a Russian name whose form shows an oblique case by itself: `Some(true)`
 /// masculine, `Some(false)` feminine. `who` is the relative pronoun after the name
 /// («который» / «которая»), which settles «Арсена Кудайбергенова» (masculine genitive,
 /// same letters as a feminine nominative).
-pub(super) fn ru_oblique_gender(keys: &[&str], who: Option<bool>) -> Option<bool> {
+pub(super) fn ru_oblique_gender(t: &Tables, keys: &[&str], who: Option<bool>) -> Option<bool> {
     let last = keys.last()?;
     let given = if keys.len() >= 2 { Some(keys[0]) } else { None };
-    let ends = |k: &str, es: &[&str]| es.iter().any(|e| k.ends_with(e));
     // feminine surname in genitive/dative/instrumental
-    if ends(last, &["овои", "евои", "инои", "ынои", "скои", "цкои"]) && last.chars().count() > 5
-    {
+    if t.ends_with_word("ru_surname_fem_oblique_strict", last) && last.chars().count() > 5 {
         return Some(false);
     }
     if let Some(g) = given {
         // «Сергея», «Андрея», «Алексею»
-        if ends(g, &["ея", "ею", "еем"]) && g.chars().count() >= 5 {
+        if t.ends_with_word("ru_given_masc_oblique", g) && g.chars().count() >= 5 {
             return Some(true);
         }
     }
     // masculine genitive/accusative «Арсена Кудайбергенова, который»
-    if who == Some(true) && ends(last, &["ова", "ева", "ина", "ына"]) {
+    if who == Some(true) && t.ends_with_word("ru_surname_masc_genitive", last) {
         return Some(true);
     }
     None
@@ -78,14 +56,14 @@ pub(super) fn ru_oblique_gender(keys: &[&str], who: Option<bool>) -> Option<bool
 
 /// A given name in the feminine accusative or dative («Гульнару», «Асю», «Марине»):
 /// -у/-ю/-е after a consonant (a masculine name would take -а in the accusative).
-pub(super) fn ru_fem_accusative(given: &str) -> bool {
+pub(super) fn ru_fem_accusative(t: &Tables, given: &str) -> bool {
     let mut r = given.chars().rev();
     let (Some(last), Some(before)) = (r.next(), r.next()) else {
         return false;
     };
     given.chars().count() >= 4
-        && (last == 'у' || last == 'ю' || last == 'е')
-        && !"аеиоуыэюяь".contains(before)
+        && t.char_in("ru_fem_accusative_ending", last)
+        && !t.char_in("ru_vowel_or_soft_sign", before)
 }
 
 /// `surf` and `key` with their last `n` letters replaced by `add`.
@@ -101,87 +79,55 @@ fn cut_end(surf: &str, key: &str, n: usize, add: &str) -> (String, String) {
 }
 
 /// A Russian surname in an oblique case, put back into the nominative.
-fn ru_deinflect_surname(surf: &str, key: &str, masc: bool) -> (String, String) {
-    let cut = |n: usize, add: &str| cut_end(surf, key, n, add);
-    for (end, n, add) in [
-        ("ову", 1, "а"),
-        ("еву", 1, "а"),
-        ("ину", 1, "а"),
-        ("овои", 2, "а"),
-        ("евои", 2, "а"),
-        ("инои", 2, "а"),
-        ("овым", 2, ""),
-        ("евым", 2, ""),
-        ("иным", 2, ""),
-        ("ове", 1, ""),
-        ("еве", 1, ""),
-        ("ского", 3, "ий"),
-        ("скому", 3, "ий"),
-    ] {
-        if key.ends_with(end) {
-            return cut(n, add);
-        }
+fn ru_deinflect_surname(t: &Tables, surf: &str, key: &str, masc: bool) -> (String, String) {
+    if let Some((n, add)) = t.rewrite_end("ru_surname_nominative", key) {
+        return cut_end(surf, key, n, add);
     }
-    if masc
-        && ["ова", "ева", "ина", "ына"]
-            .iter()
-            .any(|e| key.ends_with(e))
-    {
-        return cut(1, "");
+    if masc && t.ends_with_word("ru_surname_masc_genitive", key) {
+        return cut_end(surf, key, 1, "");
     }
     (surf.to_string(), key.to_string())
 }
 
 pub(super) fn ru_deinflect(
+    t: &Tables,
     surf: &str,
     key: &str,
     is_last: bool,
     masc: bool,
     fem: bool,
 ) -> (String, String) {
-    let cut = |n: usize, add: &str| cut_end(surf, key, n, add);
     if is_last {
-        return ru_deinflect_surname(surf, key, masc);
+        return ru_deinflect_surname(t, surf, key, masc);
     }
-    let last = key.chars().last().unwrap_or(' ');
-    let before = key.chars().rev().nth(1).unwrap_or(' ');
-    let vowel = |c: char| "аеиоуыэюяё".contains(c);
-    if masc {
-        if key.ends_with("ом") && !vowel(key.chars().rev().nth(2).unwrap_or('а')) {
-            return cut(2, "");
+    let cut = |(n, add): (usize, &str)| cut_end(surf, key, n, add);
+    let after_consonant = |c: Option<char>| c.is_some_and(|c| !t.char_in("ru_vowel", c));
+    let rule = if masc {
+        t.rewrite_end_if("ru_given_masc_after_consonant", key, after_consonant)
+            .or_else(|| t.rewrite_end("ru_given_masc", key))
+    } else {
+        None
+    };
+    let rule = rule.or_else(|| {
+        if !fem || t.ends_with_word("ru_given_fem_kept", key) {
+            return None;
         }
-        if (last == 'а' || last == 'у' || last == 'е') && !vowel(before) {
-            return cut(1, "");
-        }
+        t.rewrite_end_if("ru_given_fem_after_consonant", key, after_consonant)
+            .or_else(|| {
+                t.rewrite_end_if("ru_given_fem_after_hushing", key, |c| {
+                    c.is_some_and(|c| t.char_in("ru_hushing", c))
+                })
+            })
+            .or_else(|| t.rewrite_end("ru_given_fem", key))
+    });
+    match rule {
+        Some(r) => cut(r),
+        None => (surf.to_string(), key.to_string()),
     }
-    if masc && ["ея", "ею"].iter().any(|e| key.ends_with(e)) {
-        return cut(1, "й");
-    }
-    if masc && key.ends_with("еем") {
-        return cut(2, "й");
-    }
-    if fem {
-        if last == 'у' && !vowel(before) {
-            return cut(1, "а");
-        }
-        if last == 'ы' && !vowel(before) {
-            return cut(1, "а");
-        }
-        if last == 'и' && "гкхжшчщ".contains(before) {
-            return cut(1, "а");
-        }
-        if key.ends_with("ои") && !vowel(key.chars().rev().nth(2).unwrap_or('а')) {
-            return cut(2, "а");
-        }
-        if last == 'е' && !vowel(before) && before != 'л' {
-            return cut(1, "а");
-        }
-        if last == 'ю' {
-            return cut(1, "я");
-        }
-    }
-    (surf.to_string(), key.to_string())
 }
+
+/// A name part as output: (surface, key, is an initial).
+type NamePart = (String, String, bool);
 
 pub(super) fn person_key(p: &str) -> String {
     let mut parts: Vec<String> = super::text::fold(p)
@@ -189,17 +135,7 @@ pub(super) fn person_key(p: &str) -> String {
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.chars()
-                .map(|c| match c {
-                    'ә' => 'а',
-                    'ғ' => 'г',
-                    'қ' => 'к',
-                    'ң' => 'н',
-                    'ө' => 'о',
-                    'ұ' | 'ү' => 'у',
-                    'һ' => 'х',
-                    'і' => 'и',
-                    _ => c,
-                })
+                .map(|c| super::text::script().person_key_letter(c))
                 .collect()
         })
         .collect();
@@ -220,7 +156,7 @@ impl<'a> Doc<'a> {
         let untagged_or_plain = self.tok_m[i] == NONE || self.cue_at(i) == Some(CueKind::NotName);
         t.is_word()
             && untagged_or_plain
-            && (t.key.chars().count() <= 3 || matches!(t.key.as_str(), "their" | "партии"))
+            && (t.key.chars().count() <= 3 || self.t.word_in("filler_word", &t.key))
     }
 
     pub(super) fn is_initial(&self, i: usize) -> bool {
@@ -275,7 +211,7 @@ impl<'a> Doc<'a> {
                     || (parts[0] > a && self.toks[a..parts[0]].iter().all(|t| !t.is_word()));
                 if sentence_start && !first_is_initial {
                     let k0 = &self.toks[parts[0]].key;
-                    let drop = parts.len() == 1 && !surname_like(k0)
+                    let drop = parts.len() == 1 && !surname_like(self.t, k0)
                         || parts.len() == 3 && !self.has_patronymic(&parts);
                     if drop {
                         parts.remove(0);
@@ -290,7 +226,8 @@ impl<'a> Doc<'a> {
                     1 => {
                         let k = &self.toks[parts[0]].key;
                         !self.is_initial(parts[0])
-                            && (surname_like(k) || surname_like(&self.kk_strip(k).0))
+                            && (surname_like(self.t, k)
+                                || surname_like(self.t, &self.kk_strip(k).0))
                     }
                     _ => parts.iter().any(|&p| !self.is_initial(p)),
                 };
@@ -318,7 +255,7 @@ impl<'a> Doc<'a> {
     pub(super) fn has_patronymic(&self, parts: &[usize]) -> bool {
         parts.iter().any(|&p| {
             let k = &self.toks[p].key;
-            ru_patronymic(k) || kk_patronymic(k)
+            ru_patronymic(self.t, k) || kk_patronymic(self.t, k)
         })
     }
 
@@ -326,15 +263,18 @@ impl<'a> Doc<'a> {
     /// surname (or `known` says so). Returns (stem, chars stripped).
     pub(super) fn kk_strip(&self, k: &str) -> (String, usize) {
         // accusative after a patronymic's possessive: «Сәбитқызын», «Серікұлын»
-        if let Some(rem) = k.strip_suffix('н') {
-            if kk_patronymic(rem) && rem.chars().count() >= 6 {
-                return (rem.to_string(), 1);
+        for e in self.t.words("kk_patronymic_accusative_ending") {
+            if let Some(rem) = k.strip_suffix(e.as_str()) {
+                if kk_patronymic(self.t, rem) && rem.chars().count() >= 6 {
+                    return (rem.to_string(), e.chars().count());
+                }
             }
         }
-        for e in KK_NAME_CASES {
-            if let Some(rem) = k.strip_suffix(e) {
+        for e in self.t.words("kk_name_case") {
+            if let Some(rem) = k.strip_suffix(e.as_str()) {
                 if rem.chars().count() >= 3
-                    && (surname_like(rem) && !surname_like(k) || self.known_part(rem))
+                    && (surname_like(self.t, rem) && !surname_like(self.t, k)
+                        || self.known_part(rem))
                 {
                     return (rem.to_string(), e.chars().count());
                 }
@@ -349,12 +289,13 @@ impl<'a> Doc<'a> {
         if self.toks.get(j).is_some_and(|t| t.is_punct(',')) {
             j += 1;
         }
-        match self.toks.get(j).map(|t| t.key.as_str()) {
-            Some("которыи" | "которого" | "которому" | "которым") => {
-                Some(true)
-            }
-            Some("которая" | "которои" | "которую") => Some(false),
-            _ => None,
+        let key = self.toks.get(j).map(|t| t.key.as_str())?;
+        if self.t.word_in("ru_who_masc", key) {
+            Some(true)
+        } else if self.t.word_in("ru_who_fem", key) {
+            Some(false)
+        } else {
+            None
         }
     }
 
@@ -394,7 +335,25 @@ impl<'a> Doc<'a> {
     // ------------------------------------------------------------------ names
     /// The person's name as output: parts de-inflected, patronymic dropped, given name first.
     pub(super) fn build_name(&self, n: &NameM, oblique: bool) -> String {
-        let mut parts: Vec<(String, String, bool)> = Vec::new(); // (surface, key, initial)
+        let (oblique, masc, fem) = self.name_case(n, oblique);
+        let last = n.parts.len().saturating_sub(1);
+        let parts: Vec<NamePart> = n
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(pi, &p)| self.name_part(n, p, pi == last, oblique, masc, fem))
+            .collect();
+        let out: Vec<String> = self
+            .order_name_parts(parts)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        out.join(" ")
+    }
+
+    /// Whether the name is in an oblique case, and if so whether the Russian form shows a
+    /// masculine or a feminine name: (oblique, masculine oblique, feminine oblique).
+    fn name_case(&self, n: &NameM, oblique: bool) -> (bool, bool, bool) {
         let last = n.parts.len().saturating_sub(1);
         let mut masc_oblique = false;
         let mut fem_oblique = false;
@@ -402,6 +361,7 @@ impl<'a> Doc<'a> {
         // («кандидатуру Гульмиры Тлеубердиной», «Сергея Гончаренко, который ...»)
         let morph = if self.lang == Lang::Ru {
             ru_oblique_gender(
+                self.t,
                 &n.parts
                     .iter()
                     .filter(|&&p| !self.is_initial(p))
@@ -417,55 +377,62 @@ impl<'a> Doc<'a> {
         if let Some(masc) = morph {
             masc_oblique = masc;
             fem_oblique = !masc;
-        } else if oblique && self.lang == Lang::Ru && ru_fem_accusative(&self.toks[n.parts[0]].key)
+        } else if oblique
+            && self.lang == Lang::Ru
+            && ru_fem_accusative(self.t, &self.toks[n.parts[0]].key)
         {
             // the object of «назначил/утвердил»: a given name in -у/-ю is a feminine
             // accusative even when the surname does not decline («Гульнару Сейткали»)
             fem_oblique = true;
         } else if oblique && self.lang == Lang::Ru {
             let sk = &self.toks[n.parts[last]].key;
-            if ["ову", "еву", "ину", "овои", "евои", "инои"]
-                .iter()
-                .any(|e| sk.ends_with(e))
-            {
+            if self.t.ends_with_word("ru_surname_fem_oblique", sk) {
                 fem_oblique = true;
-            } else if ["ова", "ева", "ина", "овым", "евым", "иным", "ове", "еве"]
-                .iter()
-                .any(|e| sk.ends_with(e))
-            {
+            } else if self.t.ends_with_word("ru_surname_masc_oblique", sk) {
                 masc_oblique = true;
             }
         }
-        for (pi, &p) in n.parts.iter().enumerate() {
-            let t = &self.toks[p];
-            if self.is_initial(p) {
-                parts.push((format!("{}.", t.surface(&self.text)), t.key.clone(), true));
-                continue;
-            }
-            let surf = t.surface(&self.text);
-            let key = t.key.clone();
-            let (s, k) = match self.lang {
-                Lang::Kk if pi == last => {
-                    let (mut stem, mut strip) = self.kk_strip(&key);
-                    if strip == 0 && oblique && n.parts.len() > 1 {
-                        // the object of an active verb: «Серік Жұмабайды», «Ерланға»
-                        if let Some(e) = kk_object_ending(&key) {
-                            strip = e;
-                            stem = key.chars().take(key.chars().count() - e).collect();
-                        }
-                    }
-                    (t.surface_without(&self.text, strip).to_string(), stem)
-                }
-                Lang::Ru if oblique => {
-                    ru_deinflect(surf, &key, pi == last, masc_oblique, fem_oblique)
-                }
-                _ => (surf.to_string(), key),
-            };
-            parts.push((s, k, false));
+        (oblique, masc_oblique, fem_oblique)
+    }
+
+    /// One part of a name, de-inflected: (surface, key, is an initial).
+    fn name_part(
+        &self,
+        n: &NameM,
+        p: usize,
+        is_last: bool,
+        oblique: bool,
+        masc: bool,
+        fem: bool,
+    ) -> NamePart {
+        let t = &self.toks[p];
+        if self.is_initial(p) {
+            return (format!("{}.", t.surface(&self.text)), t.key.clone(), true);
         }
-        // drop patronymics, put the given name first
-        let is_pat = |k: &str| ru_patronymic(k) || kk_patronymic(k);
-        let ordered: Vec<(String, String, bool)> = if parts.len() == 3 {
+        let surf = t.surface(&self.text);
+        let key = t.key.clone();
+        let (s, k) = match self.lang {
+            Lang::Kk if is_last => {
+                let (mut stem, mut strip) = self.kk_strip(&key);
+                if strip == 0 && oblique && n.parts.len() > 1 {
+                    // the object of an active verb: «Серік Жұмабайды», «Ерланға»
+                    if let Some(e) = kk_object_ending(self.t, &key) {
+                        strip = e;
+                        stem = key.chars().take(key.chars().count() - e).collect();
+                    }
+                }
+                (t.surface_without(&self.text, strip).to_string(), stem)
+            }
+            Lang::Ru if oblique => ru_deinflect(self.t, surf, &key, is_last, masc, fem),
+            _ => (surf.to_string(), key),
+        };
+        (s, k, false)
+    }
+
+    /// Patronymics dropped, the given name put first.
+    fn order_name_parts(&self, parts: Vec<NamePart>) -> Vec<NamePart> {
+        let is_pat = |k: &str| ru_patronymic(self.t, k) || kk_patronymic(self.t, k);
+        if parts.len() == 3 {
             if is_pat(&parts[2].1) && !parts[2].2 {
                 vec![parts[1].clone(), parts[0].clone()]
             } else if is_pat(&parts[1].1) {
@@ -476,18 +443,16 @@ impl<'a> Doc<'a> {
         } else if parts.len() == 2
             && !parts[0].2
             && !parts[1].2
-            && surname_like(&parts[0].1)
-            && !kk_patronymic(&parts[0].1)
-            && !surname_like(&parts[1].1)
+            && surname_like(self.t, &parts[0].1)
+            && !kk_patronymic(self.t, &parts[0].1)
+            && !surname_like(self.t, &parts[1].1)
             // «Марина Ким», «Ирина Ли»: a short second word is the surname
             && parts[1].1.chars().count() > 3
         {
             vec![parts[1].clone(), parts[0].clone()]
         } else {
             parts
-        };
-        let out: Vec<String> = ordered.into_iter().map(|p| p.0).collect();
-        out.join(" ")
+        }
     }
 
     /// «полномочия председателя филиала партии «Ак жол» Виктора Левченко»: a name in
@@ -504,7 +469,7 @@ impl<'a> Doc<'a> {
             return false;
         }
         let k = &self.toks[role.start].key;
-        if !(k.ends_with("теля") || k.ends_with("таря")) {
+        if !self.t.ends_with_word("ru_role_genitive_ending", k) {
             return false;
         }
         let nm = &self.names[n as usize];
@@ -586,12 +551,9 @@ impl<'a> Doc<'a> {
     /// Names joined to name `n` by «және», «мен/пен/бен», «и», "and" (either side).
     pub(super) fn coordinated(&self, n: u32) -> Vec<u32> {
         let conj = |i: usize| {
-            self.toks.get(i).is_some_and(|t| {
-                matches!(
-                    t.key.as_str(),
-                    "және" | "мен" | "пен" | "бен" | "и" | "and" | "&"
-                )
-            })
+            self.toks
+                .get(i)
+                .is_some_and(|t| self.t.word_in("conjunction", &t.key))
         };
         let mut out = Vec::new();
         let nm = &self.names[n as usize];

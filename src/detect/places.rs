@@ -152,11 +152,11 @@ impl<'a> Doc<'a> {
         // its own level word
         if level.is_none() && b.end - b.start > 1 {
             let k = self.toks[b.start].key.as_str();
-            level = if k.starts_with("облыс") || k.starts_with("област") {
+            level = if self.t.starts_with_word("level_region", k) {
                 Some(Level::Region)
-            } else if k.starts_with("қала") || k.starts_with("город") {
+            } else if self.t.starts_with_word("level_city", k) {
                 Some(Level::City)
-            } else if k.starts_with("аудан") || k.starts_with("район") {
+            } else if self.t.starts_with_word("level_district", k) {
                 Some(Level::District)
             } else {
                 None
@@ -261,7 +261,7 @@ impl<'a> Doc<'a> {
                     && (self.geo_level(m) == Some(Level::City)
                         // "in the town of Ridder"
                         || m.start >= 2
-                            && self.toks[m.start - 1].key == "of"
+                            && self.t.word_in("en_of", &self.toks[m.start - 1].key)
                             && self.cue_at(m.start - 2) == Some(CueKind::Level(Level::City)))
             })
             .and_then(|m| match &m.kind {
@@ -276,10 +276,8 @@ impl<'a> Doc<'a> {
     /// worked, not where the branch is.
     pub(super) fn in_who_clause(&self, m: &Mention) -> bool {
         let opener = |k: &str| match self.lang {
-            Lang::En => k == "who",
-            Lang::Ru => ["возглавлявш", "руководивш", "работавш", "занимавш"]
-                .iter()
-                .any(|p| k.starts_with(p)),
+            Lang::En => self.t.word_in("en_who", k),
+            Lang::Ru => self.t.starts_with_word("ru_who_worked", k),
             Lang::Kk => false,
         };
         let lo = m.start.saturating_sub(14);
@@ -300,32 +298,17 @@ impl<'a> Doc<'a> {
     /// A place someone moves to («Алматы қаласына көшуіне байланысты», «в связи с
     /// переездом в Алматы», "after moving to Almaty"): never the branch's place.
     pub(super) fn destination_place(&self, m: &Mention) -> bool {
-        let moving = |k: &str| {
-            [
-                "көш",
-                "ауыс",
-                "переезд",
-                "переех",
-                "move",
-                "moving",
-                "relocat",
-            ]
-            .iter()
-            .any(|p| k.starts_with(p))
-        };
+        let moving = |k: &str| self.t.starts_with_word("moving", k);
         // Kazakh: the movement noun or verb follows the dative place (a level word may sit
         // between)
         let after = (m.end..(m.end + 2).min(self.toks.len())).any(|j| {
             let k = self.toks[j].key.as_str();
-            k.starts_with("көш") || k.starts_with("ауыс")
+            self.t.starts_with_word("kk_moving", k)
         });
         // Russian / English: «переездом в», "moving to" right before the place
         let before = (m.start.saturating_sub(3)..m.start).any(|j| moving(&self.toks[j].key))
             && m.start > 0
-            && matches!(
-                self.toks[m.start - 1].key.as_str(),
-                "в" | "во" | "to" | "in"
-            );
+            && self.t.word_in("towards", &self.toks[m.start - 1].key);
         after || before
     }
 
@@ -354,7 +337,7 @@ impl<'a> Doc<'a> {
                     // where someone comes from is not where the branch is
                     && !(need_level
                         && m.start > 0
-                        && matches!(self.toks[m.start - 1].key.as_str(), "из" | "from"))
+                        && self.t.word_in("from", &self.toks[m.start - 1].key))
             })
             .min_by_key(|m| m.start.abs_diff(anchor))
             .and_then(|m| match &m.kind {

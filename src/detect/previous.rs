@@ -79,10 +79,8 @@ impl<'a> Doc<'a> {
                 // «Төрағалыққа [... болған] Х ұсынылды»: the post aimed at, in the dative,
                 // also ends the clause
                 let dative_role = matches!(self.cue_at(s0 - 1), Some(CueKind::Role(_)))
-                    && ["ққа", "ға", "ге", "ке", "қа"]
-                        .iter()
-                        .any(|e| t.key.ends_with(e));
-                if matches!(t.key.as_str(), "болып" | "етип")
+                    && self.t.ends_with_word("kk_dative_ending", &t.key);
+                if self.t.word_in("kk_as_verb", &t.key)
                     || t.is_punct(',')
                     || dative_role
                     || matches!(self.cue_at(s0 - 1), Some(CueKind::Event(_)))

@@ -38,7 +38,7 @@ impl fmt::Display for Reason {
         use Reason::*;
         match self {
             MissingNeeds => f.write_str(
-                "verb without the words it needs here (e.g. «освобожден» without «от должности»)",
+                "verb without the words it needs here (e.g. \"released\" without \"from the post\")",
             ),
             Denial(s) => write!(f, "denial or rumour in the sentence («{s}»)"),
             Foreign(s) => write!(f, "foreign place or party («{s}»)"),

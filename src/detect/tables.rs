@@ -252,6 +252,9 @@ pub struct Tables {
     /// Russian and Kazakh morphology (names into the nominative); loaded once per
     /// process, since the dictionary is immutable data embedded in the binary.
     pub(crate) morph: Option<&'static crate::morph::Morph>,
+    /// Final letters of a stem that Russian declension replaces (`[words]
+    /// ru_declined_final`).
+    declined_finals: Vec<char>,
 }
 
 /// The embedded morphology, loaded on first use (0.4 s, ~25 MB) and shared.
@@ -321,36 +324,6 @@ impl Tables {
     }
 
     fn compile(raw: FileSchema) -> Result<Tables, TablesError> {
-        let mut endings: FnvSet<String> = FnvSet::default();
-        endings.insert(String::new());
-        let kk = |k: &str| raw.endings.get(k).cloned().unwrap_or_default();
-        let (pl, der, poss, case) = (
-            kk("kk_plural"),
-            kk("kk_derivational"),
-            kk("kk_possessive"),
-            kk("kk_case"),
-        );
-        let mut first: Vec<String> = vec![String::new()];
-        first.extend(pl.iter().cloned());
-        first.extend(der.iter().cloned());
-        // plural + derivational («облыстықтар») is rare; derivational + plural is not needed
-        let mut second: Vec<String> = vec![String::new()];
-        second.extend(poss.iter().cloned());
-        let mut third: Vec<String> = vec![String::new()];
-        third.extend(case.iter().cloned());
-        for a in &first {
-            for b in &second {
-                for c in &third {
-                    endings.insert(fold(&format!("{a}{b}{c}")));
-                }
-            }
-        }
-        for (k, v) in &raw.endings {
-            if !k.starts_with("kk_") {
-                endings.extend(v.iter().map(|s| fold(s)));
-            }
-        }
-
         let mut t = Tables {
             raw: FileSchema::default(),
             cues: Vec::new(),
@@ -359,13 +332,32 @@ impl Tables {
             phrases: Vec::new(),
             exact_idx: FnvMap::default(),
             stem_idx: FnvMap::default(),
-            endings,
+            endings: ending_set(&raw),
             max_stem_chars: 0,
             kk_latin_words: raw.kk_latin_words.iter().map(|w| fold(w)).collect(),
             clean: Default::default(),
             morph: None,
+            declined_finals: raw
+                .words
+                .get("ru_declined_final")
+                .map(|v| v.iter().filter_map(|w| fold(w).chars().next()).collect())
+                .unwrap_or_default(),
         };
-        for c in &raw.cue {
+        t.add_cues(&raw.cue)?;
+        t.add_parties(&raw.party)?;
+        t.add_regions(&raw.region)?;
+        t.add_districts(&raw.district)?;
+        for fr in &raw.foreign_region {
+            for f in &fr.forms {
+                t.add_phrase(f, Payload::Foreign)?;
+            }
+        }
+        t.raw = raw;
+        Ok(t)
+    }
+
+    fn add_cues(&mut self, defs: &[CueDef]) -> Result<(), TablesError> {
+        for c in defs {
             let kind = parse_kind(c)?;
             let voice = match c.voice.as_deref() {
                 None | Some("passive") => Voice::Passive,
@@ -378,8 +370,8 @@ impl Tables {
                 Some(r) => Some(r.parse::<Role>().map_err(|e| bad(e.to_string()))?),
                 None => None,
             };
-            let idx = t.cues.len() as u32;
-            t.cues.push(Cue {
+            let idx = self.cues.len() as u32;
+            self.cues.push(Cue {
                 kind,
                 voice,
                 needs: c.needs.iter().map(|n| pat(n)).collect(),
@@ -390,17 +382,21 @@ impl Tables {
                 successor: c.successor,
             });
             for f in &c.forms {
-                t.add_phrase(f, Payload::Cue(idx))?;
+                self.add_phrase(f, Payload::Cue(idx))?;
             }
         }
-        for p in &raw.party {
-            let idx = t.parties.len() as u32;
-            t.parties.push(Party {
+        Ok(())
+    }
+
+    fn add_parties(&mut self, defs: &[PartyDef]) -> Result<(), TablesError> {
+        for p in defs {
+            let idx = self.parties.len() as u32;
+            self.parties.push(Party {
                 id: p.id.clone(),
                 foreign: p.foreign,
             });
             for f in &p.forms {
-                t.add_phrase(
+                self.add_phrase(
                     f,
                     Payload::Party {
                         idx,
@@ -409,7 +405,7 @@ impl Tables {
                 )?;
             }
             for f in &p.ambiguous {
-                t.add_phrase(
+                self.add_phrase(
                     f,
                     Payload::Party {
                         idx,
@@ -418,7 +414,11 @@ impl Tables {
                 )?;
             }
         }
-        for r in &raw.region {
+        Ok(())
+    }
+
+    fn add_regions(&mut self, defs: &[RegionDef]) -> Result<(), TablesError> {
+        for r in defs {
             let kind = match r.kind.as_str() {
                 "region" => GeoKind::Region,
                 "city" => GeoKind::City,
@@ -428,8 +428,8 @@ impl Tables {
                 Some(s) => Some(date(s)?),
                 None => None,
             };
-            let idx = t.geos.len() as u32;
-            t.geos.push(GeoEntity {
+            let idx = self.geos.len() as u32;
+            self.geos.push(GeoEntity {
                 name: r.name.clone(),
                 code: r.code.clone(),
                 kind,
@@ -437,10 +437,14 @@ impl Tables {
                 since,
             });
             for f in &r.forms {
-                t.add_phrase(f, Payload::Geo(idx))?;
+                self.add_phrase(f, Payload::Geo(idx))?;
             }
         }
-        for d in &raw.district {
+        Ok(())
+    }
+
+    fn add_districts(&mut self, defs: &[DistrictDef]) -> Result<(), TablesError> {
+        for d in defs {
             let kind = match d.kind.as_str() {
                 "district" => GeoKind::District,
                 "town" => GeoKind::Town,
@@ -459,8 +463,8 @@ impl Tables {
                 }
                 None => None,
             };
-            let idx = t.geos.len() as u32;
-            t.geos.push(GeoEntity {
+            let idx = self.geos.len() as u32;
+            self.geos.push(GeoEntity {
                 name: d.name.clone(),
                 code: d.region.clone(),
                 kind,
@@ -468,16 +472,10 @@ impl Tables {
                 since: None,
             });
             for f in &d.forms {
-                t.add_phrase(f, Payload::Geo(idx))?;
+                self.add_phrase(f, Payload::Geo(idx))?;
             }
         }
-        for fr in &raw.foreign_region {
-            for f in &fr.forms {
-                t.add_phrase(f, Payload::Foreign)?;
-            }
-        }
-        t.raw = raw;
-        Ok(t)
+        Ok(())
     }
 
     fn add_phrase(&mut self, form: &str, payload: Payload) -> Result<(), TablesError> {
@@ -498,7 +496,7 @@ impl Tables {
                 .push(id);
             // Russian declension replaces a final а/я/й/ь: «Костанай» → «в Костанае»,
             // «Астана» → «Астаны», so the stem also stands without it
-            if let Some(short) = declinable_stem(&first.text) {
+            if let Some(short) = declinable_stem(&first.text, &self.declined_finals) {
                 self.stem_idx.entry(short).or_default().push(id);
             }
         } else {
@@ -529,6 +527,42 @@ impl Tables {
     /// Whether `key` ends with one of the entries of `list`.
     pub fn ends_with_word(&self, list: &str, key: &str) -> bool {
         self.words(list).iter().any(|w| key.ends_with(w.as_str()))
+    }
+
+    /// The first entry of `list` that `key` ends with (lists keep their order, so a
+    /// list can put longer endings first).
+    pub fn end_in(&self, list: &str, key: &str) -> Option<&str> {
+        self.words(list)
+            .iter()
+            .map(String::as_str)
+            .find(|w| key.ends_with(w))
+    }
+
+    /// For a list of `ending>replacement` rules: the first rule whose ending `key` ends
+    /// with and for which `ok` accepts the character before the ending (`None` at the
+    /// start of the key), as (characters to cut from the end, text to add).
+    pub fn rewrite_end_if(
+        &self,
+        list: &str,
+        key: &str,
+        ok: impl Fn(Option<char>) -> bool,
+    ) -> Option<(usize, &str)> {
+        self.words(list).iter().find_map(|r| {
+            let (end, repl) = r.split_once('>')?;
+            let stem = key.strip_suffix(end)?;
+            ok(stem.chars().next_back()).then(|| rule_cut(end, repl))
+        })
+    }
+
+    /// [`Tables::rewrite_end_if`] without a condition.
+    pub fn rewrite_end(&self, list: &str, key: &str) -> Option<(usize, &str)> {
+        self.rewrite_end_if(list, key, |_| true)
+    }
+
+    /// Whether the single character `c` is one of the entries of `list`.
+    pub fn char_in(&self, list: &str, c: char) -> bool {
+        let mut buf = [0u8; 4];
+        self.word_in(list, c.encode_utf8(&mut buf))
     }
 
     pub fn word_matches(&self, p: &Pat, key: &str) -> bool {
@@ -614,15 +648,65 @@ impl Tables {
     }
 }
 
+/// Every ending a stem may take: the Kazakh chains (plural/derivational + possessive +
+/// case) and the flat lists of the other languages, folded.
+fn ending_set(raw: &FileSchema) -> FnvSet<String> {
+    let mut endings: FnvSet<String> = FnvSet::default();
+    endings.insert(String::new());
+    let kk = |k: &str| raw.endings.get(k).cloned().unwrap_or_default();
+    let (pl, der, poss, case) = (
+        kk("kk_plural"),
+        kk("kk_derivational"),
+        kk("kk_possessive"),
+        kk("kk_case"),
+    );
+    let mut first: Vec<String> = vec![String::new()];
+    first.extend(pl.iter().cloned());
+    first.extend(der.iter().cloned());
+    // plural + derivational («облыстықтар») is rare; derivational + plural is not needed
+    let mut second: Vec<String> = vec![String::new()];
+    second.extend(poss.iter().cloned());
+    let mut third: Vec<String> = vec![String::new()];
+    third.extend(case.iter().cloned());
+    for a in &first {
+        for b in &second {
+            for c in &third {
+                endings.insert(fold(&format!("{a}{b}{c}")));
+            }
+        }
+    }
+    for (k, v) in &raw.endings {
+        if !k.starts_with("kk_") {
+            endings.extend(v.iter().map(|s| fold(s)));
+        }
+    }
+    endings
+}
+
+/// An `ending>replacement` rule as (characters to cut, text to add): what the two
+/// share at the start stays.
+fn rule_cut<'r>(end: &str, repl: &'r str) -> (usize, &'r str) {
+    let mut keep = 0;
+    let mut keep_bytes = 0;
+    for (a, b) in end.chars().zip(repl.chars()) {
+        if a != b {
+            break;
+        }
+        keep += 1;
+        keep_bytes += b.len_utf8();
+    }
+    (end.chars().count() - keep, &repl[keep_bytes..])
+}
+
 /// A stem (folded) without its last letter when that letter is one Russian case
-/// endings replace (а, я, й — folded to и — and ь), for stems long enough to stay
-/// specific.
-fn declinable_stem(stem: &str) -> Option<String> {
+/// endings replace (`finals`: а, я, й — folded to и — and ь), for stems long enough
+/// to stay specific.
+fn declinable_stem(stem: &str, finals: &[char]) -> Option<String> {
     const MIN_CHARS: usize = 5;
     let mut cs = stem.chars();
     let last = cs.next_back()?;
     let rest: String = cs.collect();
-    (matches!(last, 'а' | 'я' | 'и' | 'ь') && rest.chars().count() >= MIN_CHARS - 1).then_some(rest)
+    (finals.contains(&last) && rest.chars().count() >= MIN_CHARS - 1).then_some(rest)
 }
 
 fn pat(w: &str) -> Pat {

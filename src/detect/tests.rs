@@ -3,19 +3,9 @@
 //! look-alike yields nothing *and* that the positive twin does yield a change, so a
 //! detector that finds nothing cannot pass.
 
+use super::test_support::*;
 use super::*;
-use crate::model::{DetectInput, DetectedChange, Event, Lang, Level, Role};
-use chrono::NaiveDate;
-use std::sync::OnceLock;
-
-fn tables() -> &'static Tables {
-    static T: OnceLock<Tables> = OnceLock::new();
-    T.get_or_init(|| Tables::embedded().expect("embedded tables parse"))
-}
-
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+use crate::model::{DetectedChange, Event, Lang, Level, Role};
 
 fn det(
     lang: Option<Lang>,
@@ -23,13 +13,7 @@ fn det(
     text: &str,
     published: Option<&str>,
 ) -> Vec<DetectedChange> {
-    let input = DetectInput {
-        title,
-        text,
-        lang,
-        published: published.map(day),
-    };
-    detect(&input, tables())
+    detect_in(lang, title, text, published.map(day))
 }
 
 fn kk(text: &str) -> Vec<DetectedChange> {
@@ -40,21 +24,6 @@ fn ru(text: &str) -> Vec<DetectedChange> {
 }
 fn en(text: &str) -> Vec<DetectedChange> {
     det(Some(Lang::En), "", text, Some("2024-03-15"))
-}
-
-#[track_caller]
-fn one(v: Vec<DetectedChange>) -> DetectedChange {
-    assert_eq!(v.len(), 1, "expected exactly one change, got {v:#?}");
-    v.into_iter().next().unwrap()
-}
-
-#[track_caller]
-fn check(c: &DetectedChange, person: &str, role: Role, event: Event, region: &str, level: Level) {
-    assert_eq!(c.person, person, "{c:#?}");
-    assert_eq!(c.role, role, "{c:#?}");
-    assert_eq!(c.event, event, "{c:#?}");
-    assert_eq!(c.region, region, "{c:#?}");
-    assert_eq!(c.level, level, "{c:#?}");
 }
 
 // ---------------------------------------------------------------- Kazakh

@@ -6,46 +6,12 @@
 //! and firing verbs, and Kazakh Latin (2018) regional committees of the Communists.
 //! Every sentence was written for these tests; names and events are invented.
 
-use super::*;
-use crate::model::{DetectInput, DetectedChange, Event, Lang, Level, Role};
+use super::test_support::*;
+use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
-use std::sync::OnceLock;
-
-fn tables() -> &'static Tables {
-    static T: OnceLock<Tables> = OnceLock::new();
-    T.get_or_init(|| Tables::embedded().expect("embedded tables parse"))
-}
 
 fn det(lang: Lang, text: &str) -> Vec<DetectedChange> {
-    let input = DetectInput {
-        title: "",
-        text,
-        lang: Some(lang),
-        published: NaiveDate::from_ymd_opt(2024, 11, 20),
-    };
-    detect(&input, tables())
-}
-
-#[track_caller]
-fn one(v: Vec<DetectedChange>) -> DetectedChange {
-    assert_eq!(v.len(), 1, "expected exactly one change, got {v:#?}");
-    v.into_iter().next().unwrap()
-}
-
-#[track_caller]
-fn check(c: &DetectedChange, person: &str, role: Role, event: Event, region: &str, level: Level) {
-    assert_eq!(c.person, person, "{c:#?}");
-    assert_eq!(c.role, role, "{c:#?}");
-    assert_eq!(c.event, event, "{c:#?}");
-    assert_eq!(c.region, region, "{c:#?}");
-    assert_eq!(c.level, level, "{c:#?}");
-}
-
-#[track_caller]
-fn find<'a>(v: &'a [DetectedChange], person: &str) -> &'a DetectedChange {
-    v.iter()
-        .find(|c| c.person == person)
-        .unwrap_or_else(|| panic!("no change for {person}: {v:#?}"))
+    detect_in(Some(lang), "", text, NaiveDate::from_ymd_opt(2024, 11, 20))
 }
 
 // ---------------------------------------------------------------- 1. became the new head

@@ -7,43 +7,17 @@
 //! and a city branch named in the sentence before. Every sentence was written for these
 //! tests; names and events are invented.
 
+use super::test_support::*;
 use super::*;
-use crate::model::{DetectInput, DetectedChange, Event, Lang, Level, Role};
+use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
-use std::sync::OnceLock;
-
-fn tables() -> &'static Tables {
-    static T: OnceLock<Tables> = OnceLock::new();
-    T.get_or_init(|| Tables::embedded().expect("embedded tables parse"))
-}
 
 fn det_on(lang: Option<Lang>, text: &str, published: Option<NaiveDate>) -> Vec<DetectedChange> {
-    let input = DetectInput {
-        title: "",
-        text,
-        lang,
-        published,
-    };
-    detect(&input, tables())
+    detect_in(lang, "", text, published)
 }
 
 fn det(lang: Lang, text: &str) -> Vec<DetectedChange> {
     det_on(Some(lang), text, NaiveDate::from_ymd_opt(2024, 5, 20))
-}
-
-#[track_caller]
-fn one(v: Vec<DetectedChange>) -> DetectedChange {
-    assert_eq!(v.len(), 1, "expected exactly one change, got {v:#?}");
-    v.into_iter().next().unwrap()
-}
-
-#[track_caller]
-fn check(c: &DetectedChange, person: &str, role: Role, event: Event, region: &str, level: Level) {
-    assert_eq!(c.person, person, "{c:#?}");
-    assert_eq!(c.role, role, "{c:#?}");
-    assert_eq!(c.event, event, "{c:#?}");
-    assert_eq!(c.region, region, "{c:#?}");
-    assert_eq!(c.level, level, "{c:#?}");
 }
 
 // ---------------------------------------------------------------- Kazakh resignations

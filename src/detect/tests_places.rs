@@ -7,43 +7,21 @@
 //! acting chair entrusted in the dative. Every sentence was written for these tests;
 //! names and events are invented.
 
-use super::*;
-use crate::model::{DetectInput, DetectedChange, Event, Lang, Level, Role};
+use super::test_support::{check_post as check, detect_in, find_surname as find};
+use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
-use std::sync::OnceLock;
-
-fn tables() -> &'static Tables {
-    static T: OnceLock<Tables> = OnceLock::new();
-    T.get_or_init(|| Tables::embedded().expect("embedded tables parse"))
-}
 
 fn det_t(lang: Lang, title: &str, text: &str) -> Vec<DetectedChange> {
-    let input = DetectInput {
+    detect_in(
+        Some(lang),
         title,
         text,
-        lang: Some(lang),
-        published: NaiveDate::from_ymd_opt(2025, 3, 14),
-    };
-    detect(&input, tables())
+        NaiveDate::from_ymd_opt(2025, 3, 14),
+    )
 }
 
 fn det(lang: Lang, text: &str) -> Vec<DetectedChange> {
     det_t(lang, "", text)
-}
-
-#[track_caller]
-fn find<'a>(v: &'a [DetectedChange], surname: &str) -> &'a DetectedChange {
-    v.iter()
-        .find(|c| c.person.contains(surname))
-        .unwrap_or_else(|| panic!("no change for {surname}: {v:#?}"))
-}
-
-#[track_caller]
-fn check(c: &DetectedChange, role: Role, event: Event, region: &str, level: Level) {
-    assert_eq!(c.role, role, "{c:#?}");
-    assert_eq!(c.event, event, "{c:#?}");
-    assert_eq!(c.region, region, "{c:#?}");
-    assert_eq!(c.level, level, "{c:#?}");
 }
 
 // ------------------------------------------------ 1. places in side clauses

@@ -90,6 +90,7 @@ impl Token {
 /// NFC, unified quotes/dashes/apostrophes, Latin look-alikes inside Cyrillic words
 /// replaced by their Cyrillic letters (a common typing habit in Kazakh texts).
 pub fn normalize(s: &str) -> String {
+    let look = &script().lookalike;
     let nfc: String = s.nfc().collect();
     let mut out = String::with_capacity(nfc.len());
     for word in split_keep(&nfc) {
@@ -103,7 +104,7 @@ pub fn normalize(s: &str) -> String {
                 '\u{00A0}' | '\u{2009}' | '\u{202F}' | '\u{2007}' => ' ',
                 '\u{00AD}' | '\u{200B}' | '\u{FEFF}' => continue,
                 '\r' => '\n',
-                _ if has_cyr && has_lat => lookalike(c),
+                _ if has_cyr && has_lat => lookup(look, c).unwrap_or(c),
                 _ => c,
             };
             out.push(c);
@@ -130,34 +131,6 @@ fn split_keep(s: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn lookalike(c: char) -> char {
-    match c {
-        'a' => 'а',
-        'c' => 'с',
-        'e' => 'е',
-        'i' => 'і',
-        'o' => 'о',
-        'p' => 'р',
-        'x' => 'х',
-        'y' => 'у',
-        'h' => 'һ',
-        'k' => 'к',
-        'A' => 'А',
-        'C' => 'С',
-        'E' => 'Е',
-        'I' => 'І',
-        'O' => 'О',
-        'P' => 'Р',
-        'X' => 'Х',
-        'H' => 'Н',
-        'K' => 'К',
-        'M' => 'М',
-        'T' => 'Т',
-        'B' => 'В',
-        _ => c,
-    }
-}
-
 /// `char::is_alphabetic` with fast paths for ASCII and Cyrillic (the slow Unicode table
 /// lookup dominated the profile).
 #[inline]
@@ -175,10 +148,6 @@ pub fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
-const KK_CYR: &str = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
-const KK_2018: &str = "áǵńóúýÁǴŃÓÚÝ";
-const KK_2021: &str = "äğñöşūüÄĞÑÖŞŪÜ";
-
 /// Guesses the language (and, for Kazakh in Latin letters, the alphabet).
 /// `hint` wins for the language; the script is always read from the text.
 pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang, Option<LatinKk>) {
@@ -186,24 +155,25 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
         (0usize, 0usize, 0, 0, 0, 0);
     let mut apos = 0usize;
     let mut prev = ' ';
+    let sc = script();
     // Bounded: the first 200k characters are plenty to decide.
     for c in text.chars().take(200_000) {
         if is_cyrillic(c) {
             cyr += 1;
-            if KK_CYR.contains(c) {
+            if sc.kk_cyrillic.contains(&c) {
                 kk_cyr += 1;
             }
         } else if is_alpha(c) {
             lat += 1;
-            if KK_2018.contains(c) {
+            if sc.kk_2018.contains(&c) {
                 acute += 1;
-            } else if KK_2021.contains(c) {
+            } else if sc.kk_2021.contains(&c) {
                 y21 += 1;
             } else if c == 'ı' {
                 dotless += 1;
             }
         }
-        if is_alpha(prev) && c == '\'' && "agnouscyiAGNOUSCYI".contains(prev) {
+        if is_alpha(prev) && c == '\'' && sc.apostrophe_letters.contains(&prev) {
             apos += 1;
         }
         prev = c;
@@ -237,10 +207,7 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
         if kk_words.contains(&lw) {
             kk_hits += 1;
         }
-        if matches!(
-            lw.as_str(),
-            "the" | "of" | "and" | "to" | "was" | "has" | "is" | "for" | "with" | "as"
-        ) {
+        if sc.en_function_words.contains(&lw) {
             en_hits += 1;
         }
     }
@@ -258,17 +225,15 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
     }
 }
 
-/// Lower-case fold used for every key: ё→е, й→и and і→и (as the scorer does; the 2021
-/// Latin alphabet writes both і and и as «i»), apostrophes kept.
+/// Lower-case fold used for every key: lower case, then `[fold]` of `script.toml`
+/// (ё→е, й→и and і→и, as the scorer does; the 2021 Latin alphabet writes both і and и
+/// as «i»), apostrophes kept.
 pub fn fold(s: &str) -> String {
+    let f = &script().fold;
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         for l in c.to_lowercase() {
-            out.push(match l {
-                'ё' => 'е',
-                'й' | 'і' => 'и',
-                _ => l,
-            });
+            out.push(lookup(f, l).unwrap_or(l));
         }
     }
     out
@@ -281,216 +246,136 @@ pub fn translit(surface: &str, v: LatinKk) -> (String, Vec<u32>) {
         .char_indices()
         .flat_map(|(i, c)| c.to_lowercase().map(move |l| (i, l)))
         .collect();
+    let sc = script();
     let mut out = String::new();
     let mut map = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let (off, c) = chars[i];
-        let next = chars.get(i + 1).map(|x| x.1);
-        let mut adv = 1;
-        let r: &str = match v {
-            LatinKk::Apostrophe if next == Some('\'') => {
-                adv = 2;
-                match c {
-                    'a' => "ә",
-                    'g' => "ғ",
-                    'n' => "ң",
-                    'o' => "ө",
-                    'u' => "ү",
-                    's' => "ш",
-                    'c' => "ч",
-                    'i' => "и",
-                    'y' => "у",
-                    _ => {
-                        adv = 1;
-                        base(c, v)
-                    }
-                }
-            }
-            // 2018: «ııa» is ия («partııasy» = партиясы, «komıssııa»), while a single
-            // «ıa» stays иа («fılıal» = филиал)
-            LatinKk::Acute
-                if c == 'ı' && next == Some('ı') && chars.get(i + 2).map(|x| x.1) == Some('a') =>
-            {
-                adv = 3;
-                "ия"
-            }
-            // 2021: я and ю are «ya», «yu» («partiyası» = партиясы)
-            LatinKk::Y2021 if c == 'y' && matches!(next, Some('a' | 'u')) => {
-                adv = 2;
-                if next == Some('a') {
-                    "я"
-                } else {
-                    "ю"
-                }
-            }
-            LatinKk::Acute | LatinKk::Apostrophe if (c == 's' || c == 'c') && next == Some('h') => {
-                adv = 2;
-                if c == 's' {
-                    "ш"
-                } else {
-                    "ч"
-                }
-            }
-            _ => base(c, v),
-        };
+        let (r, adv) = sc.translit_at(&chars, i, v);
         for rc in r.chars() {
             out.push(rc);
-            map.push(off as u32);
+            map.push(chars[i].0 as u32);
         }
         i += adv;
     }
     (out, map)
 }
 
-fn base(c: char, v: LatinKk) -> &'static str {
-    match (c, v) {
-        ('a', _) => "а",
-        ('á', _) | ('ä', _) => "ә",
-        ('b', _) => "б",
-        ('c', _) => "с",
-        ('d', _) => "д",
-        ('e', _) => "е",
-        ('f', _) => "ф",
-        ('g', _) => "г",
-        ('ǵ', _) | ('ğ', _) => "ғ",
-        ('h', _) => "х",
-        ('i', _) => "и",
-        ('ı', LatinKk::Y2021) => "ы",
-        ('ı', LatinKk::Y2021Decree) => "і",
-        ('ı', _) => "и",
-        ('j', _) => "ж",
-        ('k', _) => "к",
-        ('l', _) => "л",
-        ('m', _) => "м",
-        ('n', _) => "н",
-        ('ń', _) | ('ñ', _) => "ң",
-        ('o', _) => "о",
-        ('ó', _) | ('ö', _) => "ө",
-        ('p', _) => "п",
-        ('q', _) => "қ",
-        ('r', _) => "р",
-        ('s', _) => "с",
-        ('ş', _) => "ш",
-        ('ç', _) => "ч",
-        ('t', _) => "т",
-        ('u', LatinKk::Y2021 | LatinKk::Y2021Decree) => "у",
-        ('u', _) => "ұ",
-        ('ū', _) => "ұ",
-        ('ú', _) | ('ü', _) => "ү",
-        ('ý', _) => "у",
-        ('v', _) => "в",
-        ('w', _) => "у",
-        ('x', _) => "х",
-        ('y', LatinKk::Y2021) => "и",
-        ('y', _) => "ы",
-        ('z', _) => "з",
-        ('\'', _) => "",
-        ('-', _) => "-",
-        _ => "",
-    }
-}
-
 /// Splits `text` into tokens. Words keep inner hyphens and apostrophes; a word longer
 /// than 64 characters is kept as one token that matches nothing (bounded work).
 pub fn tokenize(text: &str, latin_kk: Option<LatinKk>) -> Vec<Token> {
     let mut toks = Vec::new();
-    let b = text.as_bytes();
     let mut it = text.char_indices().peekable();
     let mut prev_char = ' ';
     while let Some((i, c)) = it.next() {
         if is_alpha(c) || c.is_ascii_digit() {
-            let numeric = c.is_ascii_digit();
-            let mut end = i + c.len_utf8();
-            let mut last = c;
-            while let Some(&(j, d)) = it.peek() {
-                let joins = if numeric {
-                    d.is_ascii_digit()
-                } else {
-                    is_alpha(d)
-                        || d.is_ascii_digit()
-                        || ((d == '-' || d == '\'') && {
-                            let k = j + 1;
-                            k < b.len() && text[k..].chars().next().is_some_and(is_alpha)
-                        })
-                        // 2017 Kazakh Latin: a final «n'» is ң
-                        || (d == '\'' && latin_kk == Some(LatinKk::Apostrophe) && "agnouscyiAGNOUSCYI".contains(last))
-                };
-                if !joins {
-                    break;
-                }
-                end = j + d.len_utf8();
-                last = d;
-                it.next();
-            }
-            let surface = &text[i..end];
-            let quoted = matches!(prev_char, '«' | '"' | '\'' | '“');
-            let nchars = surface.chars().count();
-            let (key, key_src) = if nchars > 64 {
-                (String::new(), None)
-            } else if let (Some(v), false) = (latin_kk, numeric || surface.chars().any(is_cyrillic))
-            {
-                let (k, m) = translit(surface, v);
-                (k, Some(m))
-            } else {
-                (fold(surface), None)
-            };
-            let cap = c.is_uppercase();
-            let letters = surface.chars().filter(|c| is_alpha(*c)).count();
-            let acronym = letters >= 2
-                && surface
-                    .chars()
-                    .filter(|c| is_alpha(*c))
-                    .all(char::is_uppercase);
-            toks.push(Token {
-                start: i,
-                end,
-                kind: if numeric { TokKind::Num } else { TokKind::Word },
-                key,
-                key_src,
-                cap,
-                acronym,
-                quoted,
-            });
-            prev_char = surface.chars().last().unwrap_or(' ');
+            let end = word_end(text, &mut it, i, c, latin_kk);
+            toks.push(word_token(text, i, end, prev_char, latin_kk));
+            prev_char = text[i..end].chars().last().unwrap_or(' ');
         } else if c.is_whitespace() {
             if c == '\n' {
-                toks.push(Token {
-                    start: i,
-                    end: i + 1,
-                    kind: TokKind::Punct('\n'),
-                    key: String::new(),
-                    key_src: None,
-                    cap: false,
-                    acronym: false,
-                    quoted: false,
-                });
+                toks.push(punct_token(i, c, String::new()));
             }
             // whitespace does not reset `prev_char` for quotes: «AMANAT» partiyasy
             prev_char = ' ';
         } else {
-            toks.push(Token {
-                start: i,
-                end: i + c.len_utf8(),
-                kind: TokKind::Punct(c),
-                key: c.to_string(),
-                key_src: None,
-                cap: false,
-                acronym: false,
-                quoted: false,
-            });
+            toks.push(punct_token(i, c, c.to_string()));
             prev_char = c;
         }
     }
     toks
 }
 
-/// Abbreviations after which a full stop does not end a sentence.
-const ABBREV: &[&str] = &[
-    "г", "гг", "т", "б", "ж", "им", "см", "ул", "обл", "р", "пр", "тел", "млн", "млрд", "тыс",
-    "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "jr", "sr", "inc", "co", "т.б", "с", "п",
-    "ст",
-];
+/// Where the word or number starting with `c` at byte `i` ends; consumes its characters.
+fn word_end(
+    text: &str,
+    it: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    i: usize,
+    c: char,
+    latin_kk: Option<LatinKk>,
+) -> usize {
+    let b = text.as_bytes();
+    let numeric = c.is_ascii_digit();
+    let mut end = i + c.len_utf8();
+    let mut last = c;
+    while let Some(&(j, d)) = it.peek() {
+        let joins = if numeric {
+            d.is_ascii_digit()
+        } else {
+            is_alpha(d)
+                || d.is_ascii_digit()
+                || ((d == '-' || d == '\'') && {
+                    let k = j + 1;
+                    k < b.len() && text[k..].chars().next().is_some_and(is_alpha)
+                })
+                // 2017 Kazakh Latin: a final «n'» is ң
+                || (d == '\''
+                    && latin_kk == Some(LatinKk::Apostrophe)
+                    && script().apostrophe_letters.contains(&last))
+        };
+        if !joins {
+            break;
+        }
+        end = j + d.len_utf8();
+        last = d;
+        it.next();
+    }
+    end
+}
+
+/// The word or number token `text[i..end]`; `prev_char` is the character before it.
+fn word_token(
+    text: &str,
+    i: usize,
+    end: usize,
+    prev_char: char,
+    latin_kk: Option<LatinKk>,
+) -> Token {
+    let surface = &text[i..end];
+    let c = surface.chars().next().unwrap_or(' ');
+    let numeric = c.is_ascii_digit();
+    let quoted = matches!(prev_char, '«' | '"' | '\'' | '“');
+    let nchars = surface.chars().count();
+    let (key, key_src) = if nchars > 64 {
+        (String::new(), None)
+    } else if let (Some(v), false) = (latin_kk, numeric || surface.chars().any(is_cyrillic)) {
+        let (k, m) = translit(surface, v);
+        (k, Some(m))
+    } else {
+        (fold(surface), None)
+    };
+    let cap = c.is_uppercase();
+    let letters = surface.chars().filter(|c| is_alpha(*c)).count();
+    let acronym = letters >= 2
+        && surface
+            .chars()
+            .filter(|c| is_alpha(*c))
+            .all(char::is_uppercase);
+    Token {
+        start: i,
+        end,
+        kind: if numeric { TokKind::Num } else { TokKind::Word },
+        key,
+        key_src,
+        cap,
+        acronym,
+        quoted,
+    }
+}
+
+/// A one-character punctuation (or line break) token.
+fn punct_token(i: usize, c: char, key: String) -> Token {
+    Token {
+        start: i,
+        end: i + c.len_utf8(),
+        kind: TokKind::Punct(c),
+        key,
+        key_src: None,
+        cap: false,
+        acronym: false,
+        quoted: false,
+    }
+}
 
 /// Sentence boundaries as half-open token ranges. A full stop after an initial
 /// («А. Арын») or an abbreviation does not end a sentence, nor does one followed by a
@@ -510,7 +395,7 @@ pub fn sentences(toks: &[Token], text: &str) -> Vec<(usize, usize)> {
                     p.is_word() && p.cap && p.surface(text).chars().count() == 1 && p.end == t.start
                 });
                 let abbrev = prev.is_some_and(|p| {
-                    p.is_word() && p.end == t.start && ABBREV.contains(&p.key.as_str())
+                    p.is_word() && p.end == t.start && script().abbreviations.contains(&p.key)
                 });
                 let next = toks[i + 1..]
                     .iter()
@@ -551,4 +436,165 @@ pub fn sentences(toks: &[Token], text: &str) -> Vec<(usize, usize)> {
         out.push((start, toks.len()));
     }
     out
+}
+
+/// The letter tables of `data/lang/script.toml`: look-alikes, the key fold, the letters
+/// that mark each Kazakh alphabet, the transliteration, abbreviations.
+#[derive(Debug)]
+pub struct Script {
+    kk_cyrillic: Vec<char>,
+    kk_2018: Vec<char>,
+    kk_2021: Vec<char>,
+    apostrophe_letters: Vec<char>,
+    en_function_words: Vec<String>,
+    abbreviations: Vec<String>,
+    lookalike: Vec<(char, char)>,
+    fold: Vec<(char, char)>,
+    person_key: Vec<(char, char)>,
+    /// Per alphabet (in [`LatinKk`] order): multi-letter sequences, then own letters.
+    sequences: [Vec<(Vec<char>, String)>; 4],
+    letters: [Vec<(char, String)>; 4],
+    base: Vec<(char, String)>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScriptFile {
+    kk_cyrillic: String,
+    kk_2018: String,
+    kk_2021: String,
+    apostrophe_letters: String,
+    en_function_words: Vec<String>,
+    abbreviations: Vec<String>,
+    lookalike: std::collections::BTreeMap<String, String>,
+    fold: std::collections::BTreeMap<String, String>,
+    person_key: std::collections::BTreeMap<String, String>,
+    translit: TranslitFile,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranslitFile {
+    #[serde(default)]
+    sequence: Vec<SequenceFile>,
+    #[serde(default)]
+    apostrophe: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    acute: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    y2021: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    y2021_decree: std::collections::BTreeMap<String, String>,
+    base: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SequenceFile {
+    alphabets: Vec<String>,
+    latin: String,
+    cyrillic: String,
+}
+
+const SCRIPT_TOML: &str = include_str!("../../data/lang/script.toml");
+
+/// The alphabets in [`LatinKk`] order, as `script.toml` names them.
+const ALPHABETS: [&str; 4] = ["apostrophe", "acute", "y2021", "y2021_decree"];
+
+fn alphabet_index(v: LatinKk) -> usize {
+    match v {
+        LatinKk::Apostrophe => 0,
+        LatinKk::Acute => 1,
+        LatinKk::Y2021 => 2,
+        LatinKk::Y2021Decree => 3,
+    }
+}
+
+fn one_char(k: &str) -> Result<char, String> {
+    let mut it = k.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(format!("script.toml: {k:?} is not a single letter")),
+    }
+}
+
+fn char_map(m: &std::collections::BTreeMap<String, String>) -> Result<Vec<(char, char)>, String> {
+    m.iter()
+        .map(|(k, v)| Ok((one_char(k)?, one_char(v)?)))
+        .collect()
+}
+
+fn str_map(m: &std::collections::BTreeMap<String, String>) -> Result<Vec<(char, String)>, String> {
+    m.iter()
+        .map(|(k, v)| Ok((one_char(k)?, v.clone())))
+        .collect()
+}
+
+fn lookup<T: Copy>(m: &[(char, T)], c: char) -> Option<T> {
+    m.iter().find(|(k, _)| *k == c).map(|(_, v)| *v)
+}
+
+impl Script {
+    /// Parses `script.toml`.
+    pub fn parse(src: &str) -> Result<Script, String> {
+        let f: ScriptFile = toml::from_str(src).map_err(|e| format!("script.toml: {e}"))?;
+        let t = &f.translit;
+        let mut sequences: [Vec<(Vec<char>, String)>; 4] = Default::default();
+        for s in &t.sequence {
+            for a in &s.alphabets {
+                let i = ALPHABETS
+                    .iter()
+                    .position(|x| x == a)
+                    .ok_or_else(|| format!("script.toml: unknown alphabet {a:?}"))?;
+                sequences[i].push((s.latin.chars().collect(), s.cyrillic.clone()));
+            }
+        }
+        Ok(Script {
+            kk_cyrillic: f.kk_cyrillic.chars().collect(),
+            kk_2018: f.kk_2018.chars().collect(),
+            kk_2021: f.kk_2021.chars().collect(),
+            apostrophe_letters: f.apostrophe_letters.chars().collect(),
+            en_function_words: f.en_function_words,
+            abbreviations: f.abbreviations,
+            lookalike: char_map(&f.lookalike)?,
+            fold: char_map(&f.fold)?,
+            person_key: char_map(&f.person_key)?,
+            sequences,
+            letters: [
+                str_map(&t.apostrophe)?,
+                str_map(&t.acute)?,
+                str_map(&t.y2021)?,
+                str_map(&t.y2021_decree)?,
+            ],
+            base: str_map(&t.base)?,
+        })
+    }
+
+    /// A letter of a Kazakh name compared as its Russian look-alike (`[person_key]`).
+    pub fn person_key_letter(&self, c: char) -> char {
+        lookup(&self.person_key, c).unwrap_or(c)
+    }
+
+    /// The Cyrillic for the lower-cased letters `chars` from `i` on: (text, letters used).
+    fn translit_at(&self, chars: &[(usize, char)], i: usize, v: LatinKk) -> (&str, usize) {
+        let a = alphabet_index(v);
+        for (seq, out) in &self.sequences[a] {
+            let here = chars.get(i..i + seq.len());
+            if here.is_some_and(|h| h.iter().map(|x| x.1).eq(seq.iter().copied())) {
+                return (out.as_str(), seq.len());
+            }
+        }
+        let c = chars[i].1;
+        let own = self.letters[a]
+            .iter()
+            .chain(&self.base)
+            .find(|(k, _)| *k == c);
+        (own.map(|(_, s)| s.as_str()).unwrap_or(""), 1)
+    }
+}
+
+/// The embedded letter tables, parsed on first use.
+pub fn script() -> &'static Script {
+    static SCRIPT: std::sync::OnceLock<Script> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| Script::parse(SCRIPT_TOML).expect("embedded data/lang/script.toml"))
 }
