@@ -109,7 +109,7 @@ fn tokens_by_best_reading(
 }
 
 pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explanation {
-    let clean = |s: &str| normalise::clean(s, &tables.clean);
+    let clean = |s: &str| normalise::clean_with(s, tables);
     let mut text = normalize(&clean(input.title.trim()));
     text.push('\n');
     text.push_str(&normalize(&clean(input.text)));

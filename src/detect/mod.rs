@@ -101,6 +101,8 @@ mod tests_general;
 #[cfg(test)]
 mod tests_more;
 #[cfg(test)]
+mod tests_normalise;
+#[cfg(test)]
 mod tests_phrasing;
 #[cfg(test)]
 mod tests_places;
