@@ -8,7 +8,7 @@
 //! first, a bounded number of sentences — for what the clause does not say, and the
 //! frame records where each fill came from.
 
-use super::doc::{Built, Doc, GeoRef, Mention, MK, NONE};
+use super::doc::{Built, Doc, GeoRef, Mention, MK, NONE, WIN};
 use super::names::person_key;
 use super::tables::CueKind;
 use crate::model::{Event, Lang, Role};
@@ -19,6 +19,14 @@ pub(super) const PROPOSAL_BACK: usize = 3;
 const CANDIDACY_REACH: usize = 8;
 /// How many sentences back the start of a paragraph is looked for.
 const PARAGRAPH_BACK: usize = 8;
+/// Every look-back scans at most this many tokens, so a pathological text (one
+/// sentence of ten megabytes) stays linear.
+const SCAN: usize = 4 * WIN;
+
+/// `a..b` cut to its last [`SCAN`] tokens.
+fn tail(a: usize, b: usize) -> (usize, usize) {
+    (a.max(b.saturating_sub(SCAN)), b)
+}
 
 impl Doc<'_> {
     /// Whether a paragraph break lies between sentence `si - 1` and sentence `si`.
@@ -65,6 +73,7 @@ impl Doc<'_> {
     /// The name given with the candidacy word of sentence `sj`, if any.
     pub(super) fn candidacy_name(&self, sj: usize) -> Option<u32> {
         let (a, b) = self.sents[sj];
+        let (a, b) = (a, b.min(a + SCAN));
         self.mentions_in(a, b)
             .filter(|m| self.cue(m) == Some(CueKind::Candidacy))
             .find_map(|m| self.name_near(m, a, b, CANDIDACY_REACH))
@@ -80,6 +89,7 @@ impl Doc<'_> {
             return Some(n);
         }
         let (a, b) = self.sents[si.checked_sub(1)?];
+        let (a, b) = tail(a, b);
         (a..b).rev().map(|k| self.tok_n[k]).find(|&n| n != NONE)
     }
 
@@ -87,7 +97,7 @@ impl Doc<'_> {
     /// `before` («Глубоковский район. 18 апреля делегаты освободили ... председателя
     /// филиала»): the branch meant when the clause names no place of its own.
     pub(super) fn paragraph_place(&self, si: usize, before: usize) -> Option<GeoRef> {
-        let lo = self.sents[self.paragraph_start(si)].0;
+        let (lo, before) = tail(self.sents[self.paragraph_start(si)].0, before);
         self.mentions_in(lo, before)
             .filter(|m| {
                 matches!(m.kind, MK::Geo(_))
@@ -135,6 +145,7 @@ impl Doc<'_> {
 
     /// The last branch (or bare) post named in tokens `a..b`.
     fn branch_role_in(&self, a: usize, b: usize) -> Option<Role> {
+        let (a, b) = tail(a, b);
         self.mentions_in(a, b)
             .filter_map(|m| match self.cue(m) {
                 Some(CueKind::Role(r)) if matches!(self.role_owner(m), "branch" | "bare") => {
@@ -156,30 +167,36 @@ impl Doc<'_> {
     /// says otherwise about that person.
     pub(super) fn predecessors(&self, out: &[Built]) -> Vec<Built> {
         let mut found = Vec::new();
+        let mut told: std::collections::HashSet<String> =
+            out.iter().map(|b| person_key(&b.change.person)).collect();
         for m in self.ments.iter() {
             if self.cue(m) != Some(CueKind::Replace) {
                 continue;
             }
             let si = self.sent_of(m.start);
-            let Some(succ) = out.iter().rev().find(|b| {
-                b.sentence <= si && b.sentence + PROPOSAL_BACK > si && b.change.event.fills_post()
-            }) else {
+            let Some(succ) = self.successor_before(out, si) else {
                 continue;
             };
             let Some(n) = self.replaced_name(m, si) else {
                 continue;
             };
             let person = self.canonical_name(&self.names[n as usize], true);
-            let key = person_key(&person);
-            let told = out
-                .iter()
-                .chain(found.iter())
-                .any(|b: &Built| person_key(&b.change.person) == key);
-            if !told {
+            if told.insert(person_key(&person)) {
                 found.push(self.predecessor_change(succ, person, m, si, n));
             }
         }
         found
+    }
+
+    /// The last change that fills a post in sentence `si` or the two before it
+    /// (`out` is in sentence order).
+    fn successor_before<'o>(&self, out: &'o [Built], si: usize) -> Option<&'o Built> {
+        let end = out.partition_point(|b| b.sentence <= si);
+        out[..end]
+            .iter()
+            .rev()
+            .take_while(|b| b.sentence + PROPOSAL_BACK > si)
+            .find(|b| b.change.event.fills_post())
     }
 
     /// The name a succession verb governs: after it (Russian, English), or the
@@ -247,7 +264,9 @@ impl Doc<'_> {
         let first = si.saturating_sub(CHANGE_BACK);
         out.iter()
             .rev()
-            .find(|b| b.sentence >= first && b.sentence <= si && b.change.event.fills_post())
+            .skip_while(|b| b.sentence > si)
+            .take_while(|b| b.sentence >= first)
+            .find(|b| b.change.event.fills_post())
     }
 
     fn recent_change_where<'o>(
@@ -259,12 +278,15 @@ impl Doc<'_> {
         let first = self.paragraph_start(si).max(si.saturating_sub(CHANGE_BACK));
         out.iter()
             .rev()
-            .find(|b| b.sentence >= first && b.sentence <= si && keep(b))
+            .skip_while(|b| b.sentence > si)
+            .take_while(|b| b.sentence >= first)
+            .find(|b| keep(b))
     }
 
     /// Whether a word for a former holder («прежний», «бұрынғы», "former") stands in
     /// tokens `a..b`.
     pub(super) fn former_in(&self, a: usize, b: usize) -> bool {
+        let (a, b) = tail(a, b);
         self.mentions_in(a, b)
             .any(|m| self.cue(m) == Some(CueKind::Former))
     }

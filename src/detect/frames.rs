@@ -465,7 +465,8 @@ impl<'a> Doc<'a> {
         if let Some(prev) = out
             .iter()
             .rev()
-            .find(|b| b.change.event.fills_post() && b.sentence + PROPOSAL_BACK > f.si)
+            .take_while(|b| b.sentence + PROPOSAL_BACK > f.si)
+            .find(|b| b.change.event.fills_post())
         {
             return Err(Reason::Duplicate(prev.sentence));
         }
@@ -1269,7 +1270,7 @@ impl<'a> Doc<'a> {
     /// in another place, when the sentence has no verb of its own.
     pub(super) fn elliptical_sentence(&self, si: usize, out: &mut Vec<Built>) {
         let (a, b) = self.sents[si];
-        if out.iter().any(|c| c.sentence == si)
+        if out.last().is_some_and(|c| c.sentence == si)
             || self.mentions_in(a, b).any(|m| {
                 matches!(self.cue(m), Some(CueKind::Event(_) | CueKind::Support(_)))
                     && self.toks[m.start].is_word()
