@@ -170,7 +170,7 @@ impl Doc<'_> {
         let mut told: std::collections::HashSet<String> =
             out.iter().map(|b| person_key(&b.change.person)).collect();
         for m in self.ments.iter() {
-            if self.cue(m) != Some(CueKind::Replace) {
+            if !self.names_predecessor(m) {
                 continue;
             }
             let si = self.sent_of(m.start);
@@ -186,6 +186,16 @@ impl Doc<'_> {
             }
         }
         found
+    }
+
+    /// A succession verb whose object held the post: the replace cues, and the
+    /// successor events whose subject is the successor ("X succeeds Y").
+    fn names_predecessor(&self, m: &Mention) -> bool {
+        let MK::Cue(c) = m.kind else {
+            return false;
+        };
+        let cue = &self.t.cues[c as usize];
+        cue.kind == CueKind::Replace || cue.successor && cue.voice == super::tables::Voice::Passive
     }
 
     /// The last change that fills a post in sentence `si` or the two before it

@@ -236,6 +236,8 @@ impl<'a> Doc<'a> {
                     Some("central")
                 }
                 (_, Some(CueKind::State)) => Some("state"),
+                // «филиалының кеңесі төраға X-ты босатты»: the branch's own council
+                (_, Some(CueKind::Body)) if self.branch_just_before(m.start) => Some("branch"),
                 (_, Some(CueKind::Body)) => Some("other"),
                 _ => None,
             }

@@ -306,7 +306,10 @@ fn best_repair(word: &str, r: &CleanRules) -> (String, bool) {
     if slots > r.max_lost_per_word {
         return (guess_letters(word, &r.guess), false);
     }
-    let mut best: Option<(usize, String)> = None;
+    // the neighbours' guess wins a tie («облысты?» → «облыстың», not «облыстық»)
+    let guess = guess_letters(word, &r.guess);
+    let mut best: Option<(usize, String)> =
+        Some((known_prefix(&guess, word, r), guess)).filter(|b| b.0 > 0);
     for combo in combinations(r.lost.len(), slots) {
         let cand = fill(word, &combo, &r.lost);
         let score = known_prefix(&cand, word, r);

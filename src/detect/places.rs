@@ -225,9 +225,13 @@ impl<'a> Doc<'a> {
                 if geo.is_none() && self.cue(m) == Some(CueKind::Branch) && !self.in_prev(m.start) {
                     let (lvl, g) = self.branch_parts(m);
                     // a place with its level word («по Жамбылской области») beats a venue («в Таразе»)
-                    let g = g
-                        .or_else(|| self.sentence_geo(si, m.start, None, true))
-                        .or_else(|| self.sentence_geo(si, m.start, None, false));
+                    let leveled = || self.sentence_geo(si, m.start, None, true);
+                    let g = match g {
+                        // a bare town next to the branch word may be the venue too
+                        Some((ids, None)) if lvl.is_none() => leveled().or(Some((ids, None))),
+                        g => g.or_else(leveled),
+                    }
+                    .or_else(|| self.sentence_geo(si, m.start, None, false));
                     if let Some((ids, gl)) = g {
                         geo = Some((ids, lvl.or(gl)));
                     }

@@ -31,15 +31,16 @@ pub(super) fn dedupe(mut v: Vec<Built>, rejected: &mut Vec<Rejection>, _d: &Doc)
         );
         let fkey = (pk, c.role, c.region.clone());
         let dup = seen.get(&key).copied().or_else(|| {
-            // a vote for a candidacy, or a pronoun taking up the person just named
-            // («Ол ... конференцияда филиал тізгінін ұстады»), restates the change
-            if c.event.fills_post() && (b.rule.contains("candidacy") || b.rule.contains("pronoun"))
-            {
+            // a vote for a candidacy, a pronoun taking up the person just named
+            // («Ол ... конференцияда филиал тізгінін ұстады») or "X replaces Y" after
+            // X's election restates the change; an acting appointment and a later
+            // election are two changes
+            if c.event.fills_post() && !c.acting {
                 // (a headline's vague verb gives way to the body: see below)
-                filled
-                    .get(&fkey)
-                    .copied()
-                    .filter(|&oi| out[oi].sentence > 0 || out[oi].change.event == c.event)
+                filled.get(&fkey).copied().filter(|&oi| {
+                    !out[oi].change.acting
+                        && (out[oi].sentence > 0 || out[oi].change.event == c.event)
+                })
             } else {
                 None
             }
