@@ -127,7 +127,8 @@ impl<'a> Doc<'a> {
             self.t.hits_at(&self.toks, j, &mut hs);
             hs.iter().find_map(|h| match h.payload {
                 Payload::Cue(c) => match self.t.cues[c as usize].kind {
-                    CueKind::Level(l) if j > g.start => Some(l),
+                    // («области Абай»: the level word may also open a longer phrase)
+                    CueKind::Level(l) if j > g.start || g.end - g.start > 1 => Some(l),
                     _ => None,
                 },
                 _ => None,

@@ -78,8 +78,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     (
         "a lost last letter before the sentence goes on",
-        "Алматы облысты? филиалы",
-        "Алматы облыстың филиалы",
+        "«AMANAT» партиясыны? филиалы",
+        "«AMANAT» партиясының филиалы",
     ),
     (
         "a question mark that ends a sentence stays",
