@@ -1388,13 +1388,11 @@ fn seed_article_from_the_corpus() {
     } else {
         std::path::Path::new("/work/shared/corpus")
     };
-    if !dir.join("seed").exists() {
-        eprintln!(
-            "SKIPPED seed_article_from_the_corpus: no corpus at {}",
-            dir.display()
-        );
-        return;
-    }
+    assert!(
+        dir.join("seed").exists(),
+        "no shared corpus at {}: ../shared must sit beside the repository",
+        dir.display()
+    );
     let docs = crate::corpus::load_corpus(dir).unwrap();
     // the whole corpus goes through the JSONL writer (one line per document)
     let mut buf = Vec::new();
