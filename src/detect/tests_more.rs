@@ -195,10 +195,10 @@ fn en_succeeds_after_conference_is_elected() {
         "Ak Zhol's Pavlodar regional branch held a conference on Friday to choose a new chairman. Serik Abenov succeeds Daulet Karimov.",
     );
     assert_eq!(v.len(), 2, "{v:#?}");
-    let c = find(&v, "Abenov");
+    let c = find_surname(&v, "Abenov");
     check_post(c, Role::Chair, Event::Elected, "KZ-55", Level::Region);
     // whoever the successor succeeds left the post
-    let p = find(&v, "Karimov");
+    let p = find_surname(&v, "Karimov");
     check_post(p, Role::Chair, Event::Dismissed, "KZ-55", Level::Region);
 }
 
