@@ -110,18 +110,8 @@ fn candidates(morph: &Morph, part: &str) -> Vec<Candidate> {
     out
 }
 
-/// Words the parts may be: letters, hyphens and apostrophes only.
-fn plausible(part: &str) -> bool {
-    let n = part.chars().count();
-    n > 0
-        && n <= 64
-        && part
-            .chars()
-            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
-}
-
 pub(super) fn nominative(morph: &Morph, parts: &[&str]) -> Option<String> {
-    if parts.is_empty() || parts.len() > 6 || !parts.iter().all(|p| plausible(p)) {
+    if !super::text::plausible_name(parts) {
         return None;
     }
     let picks: Vec<Candidate> = parts
