@@ -73,6 +73,20 @@ pub(crate) fn has_letters(word: &str, min: usize) -> bool {
     word.chars().filter(|c| c.is_alphabetic()).count() >= min
 }
 
+/// Whether name parts are worth analysing: one to six words of letters, hyphens and
+/// apostrophes only, none longer than 64 characters (Russian and Kazakh alike).
+pub(super) fn plausible_name(parts: &[&str]) -> bool {
+    (1..=6).contains(&parts.len())
+        && parts.iter().all(|part| {
+            let n = part.chars().count();
+            n > 0
+                && n <= 64
+                && part
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,18 +100,4 @@ mod tests {
         assert_eq!(drop_chars("Ерланның", 3), "Ерлан");
         assert_eq!(drop_chars("ab", 5), "");
     }
-}
-
-/// Whether name parts are worth analysing: one to six words of letters, hyphens and
-/// apostrophes only, none longer than 64 characters (Russian and Kazakh alike).
-pub(super) fn plausible_name(parts: &[&str]) -> bool {
-    (1..=6).contains(&parts.len())
-        && parts.iter().all(|part| {
-            let n = part.chars().count();
-            n > 0
-                && n <= 64
-                && part
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
-        })
 }
