@@ -70,13 +70,59 @@ impl Doc<'_> {
             .map(|k| self.tok_n[k])
     }
 
-    /// The name given with the candidacy word of sentence `sj`, if any.
+    /// The name given with the candidacy word of sentence `sj`, or the object of a
+    /// proposal verb there, if any. A name introduced by its holder's title in the
+    /// nominative («внёс первый заместитель председателя Сергей Мартыненко») is the
+    /// one who proposes, not the candidate.
     pub(super) fn candidacy_name(&self, sj: usize) -> Option<u32> {
         let (a, b) = self.sents[sj];
         let (a, b) = (a, b.min(a + SCAN));
+        let candidate = |n: &u32| !self.titled_nominative(*n);
         self.mentions_in(a, b)
             .filter(|m| self.cue(m) == Some(CueKind::Candidacy))
-            .find_map(|m| self.name_near(m, a, b, CANDIDACY_REACH))
+            .find_map(|m| self.name_near(m, a, b, CANDIDACY_REACH).filter(candidate))
+            .or_else(|| {
+                self.mentions_in(a, b)
+                    .filter(|m| self.cue(m) == Some(CueKind::Proposal))
+                    .find_map(|m| self.proposed_name(m, b))
+            })
+    }
+
+    /// The first name after a proposal verb within the sentence, unless it is in the
+    /// nominative (then it is the proposer: «предложил аким Иванов»).
+    fn proposed_name(&self, m: &Mention, b: usize) -> Option<u32> {
+        let hi = (m.end + 2 * CANDIDACY_REACH).min(b);
+        let n = (m.end..hi).map(|k| self.tok_n[k]).find(|&n| n != NONE)?;
+        (!self.written_nominative(n)).then_some(n)
+    }
+
+    /// A Russian name written in the nominative right after a post that describes it
+    /// («первый заместитель председателя филиала Сергей Мартыненко»).
+    pub(super) fn titled_nominative(&self, n: u32) -> bool {
+        let start = self.names[n as usize].start;
+        let titled = (start.saturating_sub(6)..start).any(|k| {
+            self.m_at(k).is_some_and(|x| {
+                matches!(
+                    self.cue(x),
+                    Some(CueKind::Role(_) | CueKind::Head(_) | CueKind::State)
+                ) && self.post_before_name(x, start)
+            })
+        });
+        titled && self.written_nominative(n)
+    }
+
+    /// Only branch, level, place and party words between a post and the name.
+    fn post_before_name(&self, post: &Mention, name_start: usize) -> bool {
+        post.end <= name_start
+            && (post.end..name_start).all(|k| {
+                self.m_at(k).is_some_and(|x| {
+                    matches!(x.kind, MK::Geo(_) | MK::Party(_))
+                        || matches!(
+                            self.cue(x),
+                            Some(CueKind::Branch | CueKind::Level(_) | CueKind::PartyWord)
+                        )
+                }) || matches!(self.toks[k].key.as_str(), "«" | "»" | "\"")
+            })
     }
 
     /// The candidate a vote backs when its own clause names nobody («Делегаты
@@ -90,7 +136,11 @@ impl Doc<'_> {
         }
         let (a, b) = self.sents[si.checked_sub(1)?];
         let (a, b) = tail(a, b);
-        (a..b).rev().map(|k| self.tok_n[k]).find(|&n| n != NONE)
+        (a..b)
+            .rev()
+            .map(|k| self.tok_n[k])
+            .find(|&n| n != NONE)
+            .filter(|&n| !self.titled_nominative(n))
     }
 
     /// A place named with its level word earlier in the paragraph, before token

@@ -786,7 +786,7 @@ impl<'a> Doc<'a> {
             None
         };
         Ok(RoleSlot {
-            role: if acting { Role::Chair } else { c.role },
+            role: c.role,
             acting,
             tok: m.start,
             marked: self.role_marked(m) || acting,

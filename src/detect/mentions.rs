@@ -351,8 +351,18 @@ impl<'a> Doc<'a> {
             end == r.start
                 || end + 1 == r.start && !self.t.word_in("kk_as_verb", &self.toks[end].key)
         };
-        let before = (r.start.saturating_sub(2)..r.start)
-            .any(|j| acting(j) && self.m_at(j).is_some_and(|m| gap_ok(m.end)));
+        // «төраға міндетін уақытша атқару төраға орынбасары Петренкоға»: an acting
+        // phrase that already governs a post before it only describes the post after
+        let governs_before = |m: &Mention| {
+            (m.start.saturating_sub(3)..m.start)
+                .any(|j| matches!(self.cue_at(j), Some(CueKind::Role(_) | CueKind::Head(_))))
+        };
+        let before = (r.start.saturating_sub(2)..r.start).any(|j| {
+            acting(j)
+                && self
+                    .m_at(j)
+                    .is_some_and(|m| gap_ok(m.end) && !(self.lang == Lang::Kk && governs_before(m)))
+        });
         let after = (r.end..(r.end + 2).min(self.toks.len())).any(acting);
         before || after
     }

@@ -313,7 +313,9 @@ impl<'a> Doc<'a> {
             .names
             .iter()
             .map(|n| {
-                let b = self.build_name(n, false);
+                // Russian spellings in any case, so «Бауыржана Тлеубаева» earlier
+                // gives the full name of a later «Тлеубаев»
+                let b = self.nominative(self.build_name(n, false), false);
                 let parts = b.split_whitespace().map(super::text::fold).collect();
                 (b, parts)
             })
@@ -335,6 +337,9 @@ impl<'a> Doc<'a> {
     // ------------------------------------------------------------------ names
     /// The person's name as output: parts de-inflected, patronymic dropped, given name first.
     pub(super) fn build_name(&self, n: &NameM, oblique: bool) -> String {
+        if let Some(name) = self.ru_dictionary_name(n) {
+            return name;
+        }
         let (oblique, masc, fem) = self.name_case(n, oblique);
         let last = n.parts.len().saturating_sub(1);
         let parts: Vec<NamePart> = n
@@ -349,6 +354,46 @@ impl<'a> Doc<'a> {
             .map(|p| p.0)
             .collect();
         out.join(" ")
+    }
+
+    /// A Russian name of full words put into the nominative by the dictionary from
+    /// its written form («Сергею Панову» → «Сергей Панов»), patronymic dropped; `None`
+    /// when the dictionary reads no part as a name (then the ending rules decide).
+    fn ru_dictionary_name(&self, n: &NameM) -> Option<String> {
+        if self.lang != Lang::Ru || n.parts.len() < 2 || n.parts.iter().any(|&p| self.is_initial(p))
+        {
+            return None;
+        }
+        let written: Vec<&str> = n
+            .parts
+            .iter()
+            .map(|&p| self.toks[p].surface(&self.text))
+            .collect();
+        let morph = self.t.morph?;
+        // without a given name the dictionary knows, the gender of the surname
+        // («Сейтказина»: her nominative or his genitive) is the context's to decide
+        if !written.iter().any(|w| morph.is_given_name(w).is_some()) {
+            return None;
+        }
+        let nom = morph.nominative_ru(&written)?;
+        let kept: Vec<&str> = nom
+            .split_whitespace()
+            .filter(|w| !ru_patronymic(self.t, &super::text::fold(w)))
+            .collect();
+        (kept.len() >= 2).then(|| kept.join(" "))
+    }
+
+    /// The morphology knows the word as a man's given name in an oblique case («Сергею»).
+    fn masculine_given(&self, tok: usize) -> bool {
+        let word = &self.text[self.toks[tok].start..self.toks[tok].end];
+        let key = &self.toks[tok].key;
+        self.t.morph.is_some_and(|m| {
+            m.is_given_name(word) == Some(crate::morph::Gender::Masc)
+                // an inflected form («Сергею»), not an indeclinable name («Маржан»)
+                && m.lemmas(word)
+                    .first()
+                    .is_some_and(|p| super::text::fold(&p.lemma) != *key)
+        })
     }
 
     /// Whether the name is in an oblique case, and if so whether the Russian form shows a
@@ -380,6 +425,7 @@ impl<'a> Doc<'a> {
         } else if oblique
             && self.lang == Lang::Ru
             && ru_fem_accusative(self.t, &self.toks[n.parts[0]].key)
+            && !self.masculine_given(n.parts[0])
         {
             // the object of «назначил/утвердил»: a given name in -у/-ю is a feminine
             // accusative even when the surname does not decline («Гульнару Сейткали»)
@@ -586,6 +632,22 @@ impl<'a> Doc<'a> {
 }
 
 impl Doc<'_> {
+    /// A Russian name as written is its own nominative («Сергей Мартыненко», not
+    /// «Сергея Мартыненко»); other languages: unknown, so false.
+    pub(super) fn written_nominative(&self, n: u32) -> bool {
+        if self.lang != Lang::Ru {
+            return false;
+        }
+        let nm = &self.names[n as usize];
+        let written: Vec<&str> = nm
+            .parts
+            .iter()
+            .map(|&k| &self.text[self.toks[k].start..self.toks[k].end])
+            .collect();
+        let written = written.join(" ");
+        self.nominative(written.clone(), true) == written
+    }
+
     /// A name put into the nominative by the morphology: Russian names in any case
     /// («Игоря Лысенко» → «Игорь Лысенко»), Kazakh names with a case ending when the
     /// verb governs them in an oblique case («Әбіловке» → «Әбілов»).

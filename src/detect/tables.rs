@@ -137,6 +137,9 @@ pub enum CueKind {
     Event(Event),
     Support(Event),
     Candidacy,
+    /// «предложил избрать ... Ахмедьярова», "proposed": the candidate is the first
+    /// name after the verb, in an oblique case where the language has one.
+    Proposal,
     Future,
     Modal,
     Denial,
@@ -768,6 +771,7 @@ fn parse_kind(c: &CueDef) -> Result<CueKind, TablesError> {
         "event" => CueKind::Event(event(v)?),
         "support" => CueKind::Support(event(if v.is_empty() { "elected" } else { v })?),
         "candidacy" => CueKind::Candidacy,
+        "proposal" => CueKind::Proposal,
         "future" => CueKind::Future,
         "modal" => CueKind::Modal,
         "denial" => CueKind::Denial,

@@ -75,3 +75,32 @@ pub(super) fn find_surname<'a>(v: &'a [DetectedChange], surname: &str) -> &'a De
         .find(|c| c.person.contains(surname))
         .unwrap_or_else(|| panic!("no change for {surname}: {v:#?}"))
 }
+
+/// One row of a phenomenon table: a text and every change it must yield, as
+/// (person, role, event); nothing else may be reported.
+pub(super) type Row<'a> = (Lang, &'a str, &'a [(&'a str, Role, Event)]);
+
+/// Runs every row of a table and reports all rows that fail, not just the first.
+#[track_caller]
+pub(super) fn check_rows(rows: &[Row<'_>]) {
+    let mut bad = Vec::new();
+    for (i, (lang, text, want)) in rows.iter().enumerate() {
+        let got = detect_in(Some(*lang), "", text, Some(day("2024-05-20")));
+        let mut got_k: Vec<(String, Role, Event)> = got
+            .iter()
+            .map(|c| (c.person.clone(), c.role, c.event))
+            .collect();
+        let mut want_k: Vec<(String, Role, Event)> = want
+            .iter()
+            .map(|(p, r, e)| (p.to_string(), *r, *e))
+            .collect();
+        got_k.sort_by(|a, b| a.0.cmp(&b.0));
+        want_k.sort_by(|a, b| a.0.cmp(&b.0));
+        if got_k != want_k {
+            bad.push(format!(
+                "row {i}: {text}\n  want {want_k:?}\n  got  {got_k:?}"
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
