@@ -194,6 +194,16 @@ impl Doc<'_> {
     }
 
     /// The last branch (or bare) post named in tokens `a..b`.
+    /// The branch post named last in the sentences before a vote: the proposal and
+    /// the vote often make a paragraph of their own, after the one that released the
+    /// holder of the post.
+    pub(super) fn voted_post(&self, si: usize) -> Option<Role> {
+        self.branch_role_in(
+            self.sents[si.saturating_sub(PARAGRAPH_BACK)].0,
+            self.sents[si].0,
+        )
+    }
+
     fn branch_role_in(&self, a: usize, b: usize) -> Option<Role> {
         let (a, b) = tail(a, b);
         self.mentions_in(a, b)

@@ -30,6 +30,9 @@ use super::Rejection;
 use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
 
+/// How many sentences back a district or town branch's place may be named.
+const PLACE_BACK: usize = 12;
+
 /// What the whole article provides to every frame.
 pub(super) struct Article {
     pub(super) topic: Topic,
@@ -881,6 +884,9 @@ impl<'a> Doc<'a> {
             // a clause that refers back («его избрали», «поддержали кандидатуру»)
             rule.push("role: the post named earlier in the paragraph or the headline".into());
             r
+        } else if let (true, Some(r)) = (f.support, self.voted_post(f.si)) {
+            rule.push("role: the branch post named before the vote".into());
+            r
         } else {
             return Err(Reason::NoPost);
         };
@@ -1035,6 +1041,7 @@ impl<'a> Doc<'a> {
             let ctx = art.topic_region.as_deref();
             let (lvl, region, district) =
                 resolve_geo(self.t, &ids, level_hint, ctx, self.published)
+                    .or_else(|| self.earlier_place_at_level(f.si, role.tok, level, ctx, rule))
                     .ok_or(Reason::PlaceLevel)?;
             Place {
                 level_hint,
@@ -1059,6 +1066,35 @@ impl<'a> Doc<'a> {
             }
         ));
         Ok(place)
+    }
+
+    /// «бюро Туркестанского областного филиала ... полномочия председателя районного
+    /// филиала прекращены»: the place in the clause belongs to another branch of a
+    /// higher level, so the district or town branch is the one named earlier in the
+    /// article (nearest first, the headline last).
+    fn earlier_place_at_level(
+        &self,
+        si: usize,
+        before: usize,
+        level: Option<Level>,
+        ctx: Option<&str>,
+        rule: &mut Vec<String>,
+    ) -> Option<(Level, String, Option<String>)> {
+        let level = level.filter(|l| *l != Level::Region)?;
+        let lo = self.sents[si.saturating_sub(PLACE_BACK)].0;
+        let found = self
+            .mentions_in(lo, before)
+            .filter(|m| matches!(m.kind, MK::Geo(_)) && !self.in_prev(m.start))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .find_map(|m| match &m.kind {
+                MK::Geo(ids) => resolve_geo(self.t, ids, Some(level), ctx, self.published)
+                    .filter(|r| r.0 == level),
+                _ => None,
+            })?;
+        rule.push("place: the nearest earlier place of the branch's level".into());
+        Some(found)
     }
 
     // ---- party

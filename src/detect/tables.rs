@@ -229,6 +229,8 @@ pub enum Payload {
 pub struct Pat {
     pub text: String,
     pub stem: bool,
+    /// A Kazakh verb stem (`^`): takes the `[endings] kk_verb` endings only.
+    pub verb: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +249,8 @@ pub struct Tables {
     phrases: Vec<Phrase>,
     exact_idx: FnvMap<String, Vec<u32>>,
     stem_idx: FnvMap<String, Vec<u32>>,
+    verb_idx: FnvMap<String, Vec<u32>>,
+    verb_endings: FnvSet<String>,
     endings: FnvSet<String>,
     max_stem_chars: usize,
     pub(crate) kk_latin_words: Vec<String>,
@@ -335,6 +339,14 @@ impl Tables {
             phrases: Vec::new(),
             exact_idx: FnvMap::default(),
             stem_idx: FnvMap::default(),
+            verb_idx: FnvMap::default(),
+            verb_endings: raw
+                .endings
+                .get("kk_verb")
+                .into_iter()
+                .flatten()
+                .map(|e| fold(e))
+                .collect(),
             endings: ending_set(&raw),
             max_stem_chars: 0,
             kk_latin_words: raw.kk_latin_words.iter().map(|w| fold(w)).collect(),
@@ -488,10 +500,16 @@ impl Tables {
             return Err(bad(format!("empty form {form:?}")));
         };
         if first.text.is_empty() {
-            return Err(bad(format!("form {form:?} starts with a bare `~`")));
+            return Err(bad(format!("form {form:?} starts with a bare `~` or `^`")));
         }
         let id = self.phrases.len() as u32;
-        if first.stem {
+        if first.verb {
+            self.max_stem_chars = self.max_stem_chars.max(first.text.chars().count());
+            self.verb_idx
+                .entry(first.text.clone())
+                .or_default()
+                .push(id);
+        } else if first.stem {
             self.max_stem_chars = self.max_stem_chars.max(first.text.chars().count());
             self.stem_idx
                 .entry(first.text.clone())
@@ -569,7 +587,10 @@ impl Tables {
     }
 
     pub fn word_matches(&self, p: &Pat, key: &str) -> bool {
-        if p.stem {
+        if p.verb {
+            key.strip_prefix(p.text.as_str())
+                .is_some_and(|rest| self.verb_endings.contains(rest))
+        } else if p.stem {
             key.strip_prefix(p.text.as_str())
                 .is_some_and(|rest| self.endings.contains(rest))
         } else {
@@ -617,6 +638,13 @@ impl Tables {
             let (stem, rest) = key.split_at(b);
             if let Some(v) = self.stem_idx.get(stem) {
                 if self.endings.contains(rest) {
+                    for &p in v {
+                        push(p, n, out);
+                    }
+                }
+            }
+            if let Some(v) = self.verb_idx.get(stem) {
+                if self.verb_endings.contains(rest) {
                     for &p in v {
                         push(p, n, out);
                     }
@@ -714,14 +742,23 @@ fn declinable_stem(stem: &str, finals: &[char]) -> Option<String> {
 
 fn pat(w: &str) -> Pat {
     let f = fold(w);
+    if let Some(s) = f.strip_suffix('^') {
+        return Pat {
+            text: s.to_string(),
+            stem: false,
+            verb: true,
+        };
+    }
     match f.strip_suffix('~') {
         Some(s) => Pat {
             text: s.to_string(),
             stem: true,
+            verb: false,
         },
         None => Pat {
             text: f,
             stem: false,
+            verb: false,
         },
     }
 }

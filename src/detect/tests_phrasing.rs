@@ -584,3 +584,27 @@ fn kk_committee_after_a_place_that_took_its_level_word_is_the_branch() {
         Level::Region,
     );
 }
+
+// ---------------------------------------------------------------- Kazakh verb stems
+
+#[test]
+fn kazakh_verb_stems_take_past_and_reported_endings() {
+    check_rows(&[
+        (
+            Lang::Kk,
+            "Конференцияда «AMANAT» партиясы Ордабасы аудандық филиалының атқарушы хатшысы қызметіне Жанар Сейітова тағайындалғаны жарияланды.",
+            &[("Жанар Сейітова", Role::ExecutiveSecretary, Event::Appointed)],
+        ),
+        (
+            Lang::Kk,
+            "«Ауыл» партиясы Қостанай облыстық филиалының төрағасы болып Марат Әлиев сайланыпты.",
+            &[("Марат Әлиев", Role::Chair, Event::Elected)],
+        ),
+        // the present-future is not an event
+        (
+            Lang::Kk,
+            "«Ауыл» партиясы Қостанай облыстық филиалының төрағасы болып Марат Әлиев сайланады деп күтілуде.",
+            &[],
+        ),
+    ]);
+}
