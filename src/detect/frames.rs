@@ -300,6 +300,9 @@ impl<'a> Doc<'a> {
             rule.push("acting".into());
         }
         let place = self.find_place(&f, &role, art, out, &mut rule)?;
+        if !place.branch_named {
+            self.check_unnamed_body(&f)?;
+        }
         let (party, party_named) = self.find_party(&f, role.tok, &art.topic)?;
         Ok(self.build_changes(&f, art, &person, &role, &place, party, party_named, &rule))
     }

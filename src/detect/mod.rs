@@ -97,6 +97,8 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_bodies;
+#[cfg(test)]
 mod tests_discourse;
 #[cfg(test)]
 mod tests_general;

@@ -116,6 +116,43 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// A post whose sentence names no branch belongs to the other body the sentence
+    /// names («Совет сторонников партии возглавила X», «кеңесті басқарған X ...
+    /// босатылды»), or to the body named in the sentence before when a possessive
+    /// pronoun opens the clause («... первичной партийной организации. Её
+    /// председателем избрана X»).
+    pub(super) fn check_unnamed_body(&self, f: &Frame<'_>) -> Result<(), Reason> {
+        let (a, b) = self.sents[f.si];
+        let organ = |m: &Mention| {
+            (m.start.saturating_sub(2)..(m.end + 2).min(self.toks.len()))
+                .any(|k| self.t.starts_with_word("branch_organ", &self.toks[k].key))
+        };
+        let body_in = |lo: usize, hi: usize| {
+            self.mentions_in(lo, hi).find(|m| {
+                self.cue(m) == Some(CueKind::Body) && !self.branch_just_before(m.start) && !organ(m)
+            })
+        };
+        let branch_in = |lo: usize, hi: usize| {
+            self.mentions_in(lo, hi)
+                .any(|m| self.cue(m) == Some(CueKind::Branch))
+        };
+        if branch_in(a, b) {
+            return Ok(());
+        }
+        if let Some(m) = body_in(a, b) {
+            return Err(Reason::OtherBodyPost(self.span_text(m.start, m.end)));
+        }
+        let opens_with_possessive =
+            (a..(a + 2).min(b)).any(|k| self.cue_at(k) == Some(CueKind::Pronoun));
+        if f.si > 0 && opens_with_possessive {
+            let (pa, pb) = self.sents[f.si - 1];
+            if let Some(m) = body_in(pa, pb).filter(|_| !branch_in(pa, pb)) {
+                return Err(Reason::OtherBodyPost(self.span_text(m.start, m.end)));
+            }
+        }
+        Ok(())
+    }
+
     /// A branch post next to a state post the person takes only says who they are.
     pub(super) fn check_state_taken(
         &self,

@@ -1,0 +1,34 @@
+//! Posts of bodies that are not party branches: a council, a supporters' council, a
+//! primary organisation referred to by a possessive pronoun, a foreign party's
+//! council. They yield nothing even when the article is about a branch. Every
+//! sentence was written for these tests; names are invented.
+
+use super::test_support::*;
+use crate::model::{Event, Lang, Role};
+
+#[test]
+fn a_post_of_another_body_named_in_the_sentence_or_just_before_is_no_change() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "Первый заместитель председателя Акмолинского областного филиала партии AMANAT Ерлан Сапаров встретился с активом. В тот же день Совет сторонников партии AMANAT в Кокшетау возглавила Асель Нурланова.",
+            &[],
+        ),
+        (
+            Lang::Ru,
+            "Председатель Костанайского областного филиала партии AMANAT провёл приём граждан. В колледже прошло собрание первичной партийной организации. Её председателем избрана Ольга Романова.",
+            &[],
+        ),
+        (
+            Lang::Kk,
+            "«AMANAT» партиясы Түркістан облыстық филиалының делегациясы көрші елге барды. Бұған дейін кеңесті басқарған Бахтияр Юсупов басқа қызметке ауысуына байланысты төраға міндетінен босатылды.",
+            &[],
+        ),
+        // a branch named in the sentence keeps its post
+        (
+            Lang::Ru,
+            "Совет ветеранов поздравил делегатов. Председателем Костанайского областного филиала партии AMANAT избран Ерлан Омаров.",
+            &[("Ерлан Омаров", Role::Chair, Event::Elected)],
+        ),
+    ]);
+}
