@@ -10,9 +10,10 @@
 //! the date is `.tgme_widget_message_date time[datetime]`; a forwarded post
 //! has `.tgme_widget_message_forwarded_from`; a link preview is
 //! `a.tgme_widget_message_link_preview`. A channel page always has
-//! `.tgme_channel_history`, even with no posts; a page without it (a login
-//! page, "this channel can't be displayed") is an error, never an empty
-//! channel. Older posts are at `?before=ID`.
+//! `.tgme_channel_history`, and a page of it without posts says so
+//! (`.tme_no_messages_found`); a page without either (a login page, "this
+//! channel can't be displayed", a changed layout) is an error, never an
+//! empty channel. Older posts are at `?before=ID`.
 //!
 //! No I/O here: the pipeline fetches and decides what to read.
 
@@ -138,6 +139,7 @@ static MEDIA: Lazy<Selector> = Lazy::new(|| {
          .tgme_widget_message_document, .tgme_widget_message_grouped_wrap",
     )
 });
+static NO_POSTS: Lazy<Selector> = Lazy::new(|| sel(".tme_no_messages_found"));
 static CHANNEL_TITLE: Lazy<Selector> = Lazy::new(|| sel(".tgme_channel_info_header_title"));
 
 /// Reads one preview page of `channel`, fetched from `page_url`.
@@ -173,6 +175,13 @@ pub fn parse_channel(
         if seen.insert(post.id) {
             posts.push(post);
         }
+    }
+    if posts.is_empty() && doc.select(&NO_POSTS).next().is_none() {
+        // Telegram marks an empty page; a page with neither posts nor the
+        // mark is one whose structure no longer matches.
+        return Err(TelegramError::NotAChannel(
+            "no div.tgme_widget_message[data-post] posts and no 'no posts' notice".into(),
+        ));
     }
     Ok(ChannelPage {
         title: doc
@@ -389,8 +398,14 @@ mod tests {
         let login = "<html><body><form action=/login>Log in to Telegram</form></body></html>";
         let e = parse_channel(login, "https://t.me/s/akmola_news", "akmola_news").unwrap_err();
         assert_eq!(e.kind(), "telegram_not_channel");
-        let empty = parse_channel(&page(""), "https://t.me/s/akmola_news", "akmola_news").unwrap();
+        let none = r#"<div class="tme_no_messages_found">No posts found</div>"#;
+        let empty =
+            parse_channel(&page(none), "https://t.me/s/akmola_news", "akmola_news").unwrap();
         assert!(empty.posts.is_empty());
+        let redesigned = page(&msg(5, "").replace("tgme_widget_message\"", "tg_post\""));
+        let e =
+            parse_channel(&redesigned, "https://t.me/s/akmola_news", "akmola_news").unwrap_err();
+        assert_eq!(e.kind(), "telegram_not_channel", "{e}");
         assert!(check_final_url("https://t.me/s/akmola_news", "https://t.me/akmola_news").is_err());
         assert!(check_final_url(
             "https://t.me/s/akmola_news",
