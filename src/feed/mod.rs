@@ -18,6 +18,7 @@
 //!
 //! [`opml`] reads and writes subscription lists.
 
+pub mod discover;
 pub mod html_list;
 pub mod opml;
 pub mod telegram;
