@@ -9,7 +9,9 @@
 //! 2. [`schedule`]: when each feed is due (interval, backoff, jitter).
 //! 3. [`fetch`]: polite HTTP: conditional GET, limits, per-host spacing,
 //!    robots.txt, private-address guard. Knows no SQL.
-//! 4. [`feed`]: RSS/Atom/JSON Feed bytes → [`model::ParsedFeed`], stable item keys.
+//! 4. [`feed`]: RSS/Atom/JSON Feed bytes → [`model::ParsedFeed`], stable item keys;
+//!    also news list pages (`feed::html_list`) and public Telegram channel
+//!    previews (`feed::telegram`) → the same [`model::FeedItem`]s.
 //! 5. [`article`]: HTML → [`model::Article`] (site rules, generic extractor, metadata).
 //! 6. [`detect`]: article text → [`model::DetectedChange`]s. Pure: no I/O, no clock.
 //! 7. [`store`]: SQLite change log: merging reports, roster, review, outbox. Knows no HTTP.

@@ -26,6 +26,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::{debug, info, info_span, warn, Instrument};
 
+mod sources;
+
 /// Longest time one article's extraction may take.
 pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -158,6 +160,11 @@ impl Pipeline {
         let started = Instant::now();
         let now = Utc::now();
         Metrics::add(&self.metrics.feeds_polled, 1);
+        if let Some(src) = self.source_config(&feed) {
+            let result = self.refresh_source(feed, src, now).await;
+            self.after_refresh(started, &result);
+            return result;
+        }
         let response = self.fetcher.fetch_feed(&feed.url, &feed.validators).await;
         let result = match response {
             Err(e) => {
@@ -234,8 +241,14 @@ impl Pipeline {
                 }
             },
         };
+        self.after_refresh(started, &result);
+        result
+    }
+
+    /// Metrics and the log line of a finished refresh.
+    fn after_refresh(&self, started: Instant, result: &Result<FeedOutcome, PipelineError>) {
         self.metrics.observe_poll(started.elapsed());
-        if let Ok(FeedOutcome { summary: s, .. }) = &result {
+        if let Ok(FeedOutcome { summary: s, .. }) = result {
             Metrics::add(
                 &self.metrics.changes_detected,
                 (s.changes_new.len() + s.changes_merged.len()) as u64,
@@ -250,7 +263,6 @@ impl Pipeline {
                 );
             }
         }
-        result
     }
 
     /// Stores a 200 or 304 with the feed's next check, in one transaction.

@@ -46,6 +46,7 @@ fn config(db: &Path, feeds: &[(&str, String)]) -> Config {
             lang: None,
             poll_interval_secs: None,
             site_rule: None,
+            ..FeedConfig::default()
         })
         .collect();
     c

@@ -30,6 +30,7 @@ fn config(db: &Path, server: &DemoServer) -> Config {
             lang,
             poll_interval_secs: None,
             site_rule: None,
+            ..FeedConfig::default()
         })
         .collect();
     c

@@ -133,6 +133,7 @@ fn pipeline_config(db: &Path, feeds: &[(String, String)]) -> Config {
             lang: None,
             poll_interval_secs: None,
             site_rule: None,
+            ..FeedConfig::default()
         })
         .collect();
     c

@@ -8,7 +8,7 @@
 //! because that is where these outlets publish; the pipeline falls back to the
 //! feed's date when nothing here parses.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
@@ -171,6 +171,92 @@ fn textual(s: &str, local: FixedOffset) -> Option<DateTime<FixedOffset>> {
     at(local, date, time)
 }
 
+/// [`parse_date`], plus what news lists write relative to the day they are
+/// read: «Бүгін, 09:30», «Сегодня 10:15», «Вчера», «Кеше 18:00»,
+/// «Алдыңғы күні», «Позавчера», «2 сағат бұрын», «5 минут назад», and a day
+/// and month without a year («12 марта, 10:15», «12 наурыз»).
+///
+/// `now` is the reader's clock, passed in so the result depends on nothing
+/// else; its offset is the one dates without an offset are read in. A
+/// yearless date later than a day after `now` is taken as last year's.
+pub(crate) fn parse_list_date(
+    raw: &str,
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let local = *now.offset();
+    if let Some(d) = parse_date(raw, local) {
+        return Some(d);
+    }
+    let s = raw.trim();
+    if s.is_empty() || s.len() > 200 {
+        return None;
+    }
+    let lower = s.to_lowercase();
+    relative(&lower, now).or_else(|| yearless(&lower, now))
+}
+
+static CLOCK: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"\b(\d{1,2}):(\d{2})\b").expect("static regex"));
+
+fn clock_time(lower: &str) -> Option<NaiveTime> {
+    let c = CLOCK.captures(lower)?;
+    NaiveTime::from_hms_opt(c[1].parse().ok()?, c[2].parse().ok()?, 0)
+}
+
+/// «Бүгін/Кеше/Сегодня/Вчера [, HH:MM]» and «N минут/сағат/час назад/бұрын».
+fn relative(lower: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    const DAYS_BACK: &[(&str, i64)] = &[
+        ("бүгін", 0),
+        ("сегодня", 0),
+        ("today", 0),
+        ("алдыңғы күні", 2),
+        ("позавчера", 2),
+        ("кеше", 1),
+        ("вчера", 1),
+        ("yesterday", 1),
+    ];
+    static AGO: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(\d{1,3})\s*(мин|сағ|час|ч\b|min|hour)[^\d]*?(назад|бұрын|ago)")
+            .expect("static regex")
+    });
+    if let Some(c) = AGO.captures(lower) {
+        let n: i64 = c[1].parse().ok()?;
+        let minutes = if c[2].starts_with("мин") || c[2].starts_with("min") {
+            n
+        } else {
+            n * 60
+        };
+        return Some(now - chrono::Duration::minutes(minutes));
+    }
+    let back = DAYS_BACK
+        .iter()
+        .find(|(w, _)| lower.starts_with(w) || lower.contains(&format!(" {w}")))
+        .map(|&(_, d)| d)?;
+    let day = now.date_naive() - chrono::Duration::days(back);
+    at(
+        *now.offset(),
+        day,
+        clock_time(lower).unwrap_or(NaiveTime::MIN),
+    )
+}
+
+/// «12 марта, 10:15», «12 наурыз»: the year is the current one, or last year
+/// when that would put the date more than a day after `now`.
+fn yearless(lower: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    static DM: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"(\d{1,2})\s+([^\W\d_]{3,})").expect("static regex"));
+    let c = DM.captures(lower)?;
+    let (day, m) = (c[1].parse::<u32>().ok()?, month(&c[2])?);
+    let time = clock_time(lower).unwrap_or(NaiveTime::MIN);
+    let this_year = NaiveDate::from_ymd_opt(now.year(), m, day)?;
+    let d = at(*now.offset(), this_year, time)?;
+    if d > now + chrono::Duration::days(1) {
+        let last = NaiveDate::from_ymd_opt(now.year() - 1, m, day)?;
+        return at(*now.offset(), last, time);
+    }
+    Some(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +318,37 @@ mod tests {
             "2024-13-45",
         ] {
             assert_eq!(parse_date(raw, kz()), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn list_dates_relative_to_an_injected_now() {
+        let now = DateTime::parse_from_rfc3339("2025-03-14T11:00:00+05:00").unwrap();
+        let got = |raw: &str| {
+            parse_list_date(raw, now)
+                .unwrap_or_else(|| panic!("no date from {raw:?}"))
+                .to_rfc3339()
+        };
+        assert_eq!(got("Бүгін, 09:30"), "2025-03-14T09:30:00+05:00");
+        assert_eq!(got("Сегодня в 10:15"), "2025-03-14T10:15:00+05:00");
+        assert_eq!(got("Вчера"), "2025-03-13T00:00:00+05:00");
+        assert_eq!(got("Кеше, 18:40"), "2025-03-13T18:40:00+05:00");
+        assert_eq!(got("Позавчера 08:00"), "2025-03-12T08:00:00+05:00");
+        assert_eq!(got("2 сағат бұрын"), "2025-03-14T09:00:00+05:00");
+        assert_eq!(got("15 минут назад"), "2025-03-14T10:45:00+05:00");
+        assert_eq!(got("12 наурыз 2025"), "2025-03-12T00:00:00+05:00");
+        assert_eq!(got("12 марта 2025, 10:15"), "2025-03-12T10:15:00+05:00");
+        assert_eq!(got("12 марта, 10:15"), "2025-03-12T10:15:00+05:00");
+        // A yearless date after today belongs to last year.
+        assert_eq!(got("28 желтоқсан"), "2024-12-28T00:00:00+05:00");
+        // The same words a day later mean another day: the clock decides.
+        let later = now + chrono::Duration::days(1);
+        assert_eq!(
+            parse_list_date("Кеше", later).map(|d| d.to_rfc3339()),
+            Some("2025-03-14T00:00:00+05:00".to_string())
+        );
+        for raw in ["", "жаңалықтар", "Подробнее"] {
+            assert_eq!(parse_list_date(raw, now), None, "{raw:?}");
         }
     }
 }

@@ -46,9 +46,9 @@
 //! `python3 ../shared/extraction-benchmark/score.py PREDICTIONS.json`.
 
 mod benchmark;
-mod dates;
+pub(crate) mod dates;
 mod generic;
-mod guard;
+pub(crate) mod guard;
 mod meta;
 mod rules;
 mod shape;

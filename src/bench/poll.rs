@@ -67,6 +67,7 @@ impl PollOptions {
                 lang: None,
                 poll_interval_secs: None,
                 site_rule: None,
+                ..FeedConfig::default()
             })
             .collect();
         c

@@ -65,6 +65,7 @@ fn demo_config(dir: &Path, server: &DemoServer) -> Config {
             lang,
             poll_interval_secs: None,
             site_rule: None,
+            ..FeedConfig::default()
         })
         .collect();
     c

@@ -37,6 +37,13 @@ pub enum FeedsCommand {
     Import { file: PathBuf },
     /// Print the feed list as OPML 2.0.
     Export,
+    /// Fetch a configured feed, list page or channel once and print what
+    /// was found: each selector's matches and every item with its date.
+    /// Fails with the reason when a selector matches nothing.
+    Test { name: String },
+    /// Look for a site's feeds (announced, common paths, sitemaps); without
+    /// one, propose a `kind = "html"` entry with guessed selectors.
+    Discover { url: String },
 }
 
 fn open_write(ctx: &Ctx) -> Result<Store> {
@@ -51,6 +58,14 @@ fn open_write(ctx: &Ctx) -> Result<Store> {
 
 pub fn run(ctx: &Ctx, cmd: &FeedsCommand) -> Result<Outcome> {
     match cmd {
+        FeedsCommand::Test { name } => {
+            super::quiet_logging();
+            super::runtime()?.block_on(super::sources_cmd::test(ctx, name))
+        }
+        FeedsCommand::Discover { url } => {
+            super::quiet_logging();
+            super::runtime()?.block_on(super::sources_cmd::discover(ctx, url))
+        }
         FeedsCommand::List { format } => {
             let fmt: Format = format.format.parse()?;
             let store = open_read(ctx)?;

@@ -8,6 +8,7 @@ mod demo;
 mod detect_cmd;
 mod feeds_cmd;
 mod query_cmd;
+mod sources_cmd;
 
 use anyhow::{Context, Result};
 use branchwatch::config::{self, Config};
@@ -110,7 +111,7 @@ pub enum Command {
     Review(query_cmd::ReviewArgs),
     /// Correct a field of a change; the old value is kept in the audit trail.
     Edit(query_cmd::EditArgs),
-    /// Manage feeds: list, add, remove, import/export OPML.
+    /// Manage feeds: list, add, remove, import/export OPML, test, discover.
     Feeds {
         #[command(subcommand)]
         command: feeds_cmd::FeedsCommand,

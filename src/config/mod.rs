@@ -151,10 +151,26 @@ impl Default for Polling {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What a `[[feeds]]` entry's URL serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedKind {
+    /// RSS, Atom or JSON Feed (the default).
+    #[default]
+    #[serde(alias = "rss", alias = "atom")]
+    Feed,
+    /// A news list page read with CSS selectors (`select`).
+    Html,
+    /// A public Telegram channel's web preview (`channel`).
+    Telegram,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     pub name: String,
+    /// For `kind = "telegram"`, defaults to `https://t.me/s/CHANNEL`.
+    #[serde(default)]
     pub url: String,
     /// Language of the feed's articles, a hint; the text decides in the end.
     pub lang: Option<Lang>,
@@ -162,6 +178,15 @@ pub struct FeedConfig {
     /// Host of a `[[site_rules]]` entry to use for this feed's articles,
     /// when they live on a host the rule does not name.
     pub site_rule: Option<String>,
+    /// `feed` (default), `html` or `telegram`.
+    #[serde(default)]
+    pub kind: FeedKind,
+    /// `kind = "html"`: the list page's selectors.
+    pub select: Option<crate::feed::html_list::ListSelectors>,
+    /// `kind = "telegram"`: the public channel's username.
+    pub channel: Option<String>,
+    /// `html` and `telegram`: most pages read in one poll (default 3).
+    pub max_pages: Option<u32>,
 }
 
 impl FeedConfig {
@@ -388,7 +413,7 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
             );
         }
     }
-    let config = Config {
+    let mut config = Config {
         storage: c.section(&table, "storage").unwrap_or_default(),
         polling: c.section(&table, "polling").unwrap_or_default(),
         feeds: c.array(&table, "feeds"),
@@ -399,11 +424,21 @@ pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         api: c.section(&table, "api").unwrap_or_default(),
         logging: c.section(&table, "logging").unwrap_or_default(),
     };
+    default_source_urls(&mut config.feeds);
     c.validate(&config);
     if c.problems.is_empty() {
         Ok(config)
     } else {
         Err(c.problems)
+    }
+}
+
+/// A Telegram entry without `url` polls the channel's public preview.
+fn default_source_urls(feeds: &mut [FeedConfig]) {
+    for f in feeds {
+        if let (FeedKind::Telegram, true, Some(ch)) = (f.kind, f.url.is_empty(), &f.channel) {
+            f.url = crate::feed::telegram::preview_url(ch);
+        }
     }
 }
 
@@ -570,6 +605,9 @@ impl Collector<'_> {
                     );
                 }
             }
+            for problem in source_problems(f) {
+                self.push(&format!("feeds[{i}]"), problem);
+            }
             if let Some(r) = &f.site_rule {
                 if !rule_hosts.contains(r.as_str()) {
                     self.push(
@@ -659,6 +697,40 @@ impl Collector<'_> {
             );
         }
     }
+}
+
+/// What an `html` or `telegram` entry needs, and what a plain feed must not have.
+fn source_problems(f: &FeedConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    match f.kind {
+        FeedKind::Feed => {
+            if f.select.is_some() || f.channel.is_some() || f.max_pages.is_some() {
+                out.push(
+                    "select, channel and max_pages need kind = \"html\" or \"telegram\"".into(),
+                );
+            }
+        }
+        FeedKind::Html => match &f.select {
+            None => {
+                out.push("kind = \"html\" needs a [feeds.select] table with at least item".into())
+            }
+            Some(s) => out.extend(s.problems()),
+        },
+        FeedKind::Telegram => match &f.channel {
+            None => out.push("kind = \"telegram\" needs channel = \"NAME\"".into()),
+            Some(ch) if !crate::feed::telegram::valid_channel_name(ch) => out.push(format!(
+                "channel {ch:?} is not a public channel's username (letters, digits, _)"
+            )),
+            Some(_) => {}
+        },
+    }
+    if f.kind == FeedKind::Telegram && f.select.is_some() {
+        out.push("select is only read for kind = \"html\"".into());
+    }
+    if f.max_pages == Some(0) || f.max_pages.is_some_and(|m| m > 50) {
+        out.push("max_pages must be between 1 and 50".into());
+    }
+    out
 }
 
 /// serde's messages name the field in backticks: "unknown field `nmae`, expected ...",

@@ -123,3 +123,72 @@ fn relative_database_goes_under_state_directory() {
     };
     assert_eq!(s.database_path(), PathBuf::from("/abs/db.sqlite"));
 }
+
+#[test]
+fn html_and_telegram_sources_parse_and_are_checked() {
+    let ok = r#"
+[[feeds]]
+name = "amanat-akmola"
+kind = "html"
+url = "https://akmola.example/kk/news"
+lang = "kk"
+max_pages = 2
+[feeds.select]
+item = "div.news-item"
+link = "a.title"
+date = ".date"
+next = "a.next"
+
+[[feeds]]
+name = "akmola-tg"
+kind = "telegram"
+channel = "akmola_news"
+"#;
+    let c = parse(ok).unwrap_or_else(|p| panic!("{p:?}"));
+    assert_eq!(c.feeds[0].kind, FeedKind::Html);
+    assert_eq!(
+        c.feeds[0].select.as_ref().map(|s| s.item.as_str()),
+        Some("div.news-item")
+    );
+    assert_eq!(c.feeds[1].kind, FeedKind::Telegram);
+    assert_eq!(c.feeds[1].url, "https://t.me/s/akmola_news");
+    assert_eq!(c.feeds[1].spec().url, "https://t.me/s/akmola_news");
+
+    let bad = r#"
+[[feeds]]
+name = "a"
+kind = "html"
+url = "https://a.example/news"
+
+[[feeds]]
+name = "b"
+kind = "html"
+url = "https://b.example/news"
+[feeds.select]
+item = "div["
+page_url = "/news?p=2"
+
+[[feeds]]
+name = "c"
+kind = "telegram"
+channel = "no/slashes"
+
+[[feeds]]
+name = "d"
+url = "https://d.example/rss"
+channel = "dnews"
+"#;
+    let problems = parse(bad).unwrap_err();
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let has = |key: &str, words: &str| {
+        problems
+            .iter()
+            .any(|p| p.key == key && p.message.contains(words))
+    };
+    assert!(has("feeds[0]", "needs a [feeds.select]"), "{text:#?}");
+    assert!(has("feeds[1]", "select.item"), "{text:#?}");
+    assert!(has("feeds[1]", "{page}"), "{text:#?}");
+    assert!(has("feeds[2]", "username"), "{text:#?}");
+    assert!(has("feeds[3]", "need kind"), "{text:#?}");
+    assert!(problems.iter().all(|p| p.line.is_some()), "{text:#?}");
+}

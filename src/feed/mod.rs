@@ -18,7 +18,10 @@
 //!
 //! [`opml`] reads and writes subscription lists.
 
+pub mod discover;
+pub mod html_list;
 pub mod opml;
+pub mod telegram;
 
 use crate::model::{FeedItem, ParsedFeed};
 use chrono::{DateTime, Utc};
