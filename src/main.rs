@@ -8,6 +8,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let args = cli::Cli::parse();
     match cli::dispatch(args) {
         Ok(cli::Outcome::Found) => ExitCode::from(0),
@@ -19,3 +20,18 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Rust ignores SIGPIPE, so `branchwatch changes | head` would panic on the
+/// first write after `head` exits. Restore the default, as every Unix filter
+/// has it: the process ends quietly when its reader goes away.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    // SAFETY: called first thing in main, before any thread exists; setting a
+    // signal's disposition to its default has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}

@@ -16,15 +16,18 @@ use std::time::{Duration, Instant};
 
 static TABLES: Lazy<Tables> = Lazy::new(|| Tables::embedded().expect("embedded tables load"));
 
-/// Generous: release builds take milliseconds; debug builds on a loaded
-/// machine are much slower.
-const BOUND: Duration = Duration::from_secs(if cfg!(debug_assertions) { 20 } else { 5 });
-
+/// Runs one stage and reports how long it took. Time is not asserted here: a
+/// wall-clock bound in a test fails on a loaded machine rather than on a slow
+/// algorithm (speed is measured by `branchwatch bench` and `scripts/bench.sh`).
+/// What these tests assert is that the stage returns, without a panic or a stack
+/// overflow, with a bounded result.
 fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let r = f();
     let took = t.elapsed();
-    assert!(took < BOUND, "{what} took {took:?}");
+    if took > Duration::from_secs(5) {
+        eprintln!("note: {what} took {took:?}");
+    }
     r
 }
 
