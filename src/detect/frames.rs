@@ -294,6 +294,7 @@ impl<'a> Doc<'a> {
         f.a = f.a.max(f.e.start.saturating_sub(WIN));
         f.b = f.b.min(f.e.end + WIN);
         let person = self.find_person(&f, out, last_person, &mut rule)?;
+        self.check_addressee(&person)?;
         let role = self.find_role(&f, &person, out, &mut rule)?;
         if role.acting {
             f.event = Event::Appointed;

@@ -116,6 +116,23 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// «— Виталий Сергеевич, вы недавно возглавили филиал?»: a name followed by a
+    /// comma and a second-person pronoun is the one spoken to in an interview; what
+    /// the question says is not reported as a fact.
+    pub(super) fn check_addressee(&self, p: &Person) -> Result<(), Reason> {
+        let end = self.names[p.idx as usize].end;
+        let comma = self.toks.get(end).is_some_and(|t| t.is_punct(','));
+        let you = self
+            .toks
+            .get(end + 1)
+            .is_some_and(|t| self.t.word_in("address_pronoun", &t.key));
+        if comma && you {
+            let n = &self.names[p.idx as usize];
+            return Err(Reason::Addressee(self.span_text(n.start, n.end)));
+        }
+        Ok(())
+    }
+
     /// A post whose sentence names no branch belongs to the other body the sentence
     /// names («Совет сторонников партии возглавила X», «кеңесті басқарған X ...
     /// босатылды»), or to the body named in the sentence before when a possessive

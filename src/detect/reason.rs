@@ -19,6 +19,7 @@ pub(super) enum Reason {
     SuccessorByPronoun,
     DelegatesNotPost,
     NoPerson,
+    Addressee(String),
     CentralPost(String),
     OtherBodyPost(String),
     StatePost(String),
@@ -37,6 +38,7 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use Reason::*;
         match self {
+            Addressee(s) => write!(f, "the person is spoken to, not about («{s}»)"),
             MissingNeeds => f.write_str(
                 "verb without the words it needs here (e.g. \"released\" without \"from the post\")",
             ),

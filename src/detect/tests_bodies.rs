@@ -1,6 +1,7 @@
 //! Posts of bodies that are not party branches: a council, a supporters' council, a
 //! primary organisation referred to by a possessive pronoun, a foreign party's
-//! council. They yield nothing even when the article is about a branch. Every
+//! council. They yield nothing even when the article is about a branch; nor does an
+//! interview question put to a chair. Every
 //! sentence was written for these tests; names are invented.
 
 use super::test_support::*;
@@ -29,6 +30,17 @@ fn a_post_of_another_body_named_in_the_sentence_or_just_before_is_no_change() {
             Lang::Ru,
             "Совет ветеранов поздравил делегатов. Председателем Костанайского областного филиала партии AMANAT избран Ерлан Омаров.",
             &[("Ерлан Омаров", Role::Chair, Event::Elected)],
+        ),
+    ]);
+}
+
+#[test]
+fn an_interview_question_to_the_new_chair_is_not_a_second_report() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "Председателем Костанайского областного филиала партии «Ак жол» избран Виталий Ковалёв.\n— Виталий Сергеевич, вы недавно возглавили областной филиал. Почему согласились?",
+            &[("Виталий Ковалёв", Role::Chair, Event::Elected)],
         ),
     ]);
 }

@@ -608,3 +608,12 @@ fn kazakh_verb_stems_take_past_and_reported_endings() {
         ),
     ]);
 }
+
+#[test]
+fn english_a_new_term_handed_to_the_holder_is_a_re_election() {
+    check_rows(&[(
+        Lang::En,
+        "Delegates of the Almaty city branch of the Ak Zhol party handed Kanat Baimukhanov a second term as chairman on Saturday.",
+        &[("Kanat Baimukhanov", Role::Chair, Event::ReElected)],
+    )]);
+}
