@@ -617,3 +617,19 @@ fn english_a_new_term_handed_to_the_holder_is_a_re_election() {
         &[("Kanat Baimukhanov", Role::Chair, Event::ReElected)],
     )]);
 }
+
+#[test]
+fn kazakh_progressive_and_came_to_lead_phrasings() {
+    check_rows(&[
+        (
+            Lang::Kk,
+            "«Ақ жол» партиясы Жетісу облыстық филиалы төрағасының орынбасары болып заңгер Салтанат Әбенова сайланып отыр.",
+            &[("Салтанат Әбенова", Role::DeputyChair, Event::Elected)],
+        ),
+        (
+            Lang::Kk,
+            "Делегаттардың шешімімен «AMANAT» партиясы Бурабай аудандық филиалының басшылығына биылғы ақпанда аудан әкімі болып тағайындалған Ерболат Сейітов келді.",
+            &[("Ерболат Сейітов", Role::Chair, Event::Elected)],
+        ),
+    ]);
+}
