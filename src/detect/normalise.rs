@@ -22,6 +22,9 @@ pub struct CleanRules {
     credit: Vec<String>,
     related: Vec<String>,
     lost: Vec<char>,
+    /// (legacy font letter, Kazakh letter), both cases.
+    legacy: Vec<(char, char)>,
+    min_legacy: usize,
     max_credit_words: usize,
     max_lost_per_word: usize,
     guess: Guess,
@@ -45,6 +48,10 @@ struct RulesFile {
     credit: Vec<String>,
     related: Vec<String>,
     lost_letters: Vec<String>,
+    #[serde(default)]
+    legacy_letters: Vec<String>,
+    #[serde(default)]
+    min_legacy_letters: usize,
     max_credit_words: usize,
     max_lost_per_word: usize,
     vowels_back: String,
@@ -84,6 +91,8 @@ impl CleanRules {
                 .iter()
                 .filter_map(|s| s.chars().next())
                 .collect(),
+            legacy: legacy_pairs(&f.legacy_letters)?,
+            min_legacy: f.min_legacy_letters.max(1),
             max_credit_words: f.max_credit_words,
             max_lost_per_word: f.max_lost_per_word,
             guess: Guess {
@@ -97,6 +106,50 @@ impl CleanRules {
             vocabulary,
         })
     }
+}
+
+/// `"є>ғ"` entries as letter pairs, with their capitals.
+fn legacy_pairs(rows: &[String]) -> Result<Vec<(char, char)>, TablesError> {
+    let mut out = Vec::new();
+    for row in rows {
+        let mut cs = row.split('>').map(|x| x.trim().chars());
+        let (Some(mut a), Some(mut b)) = (cs.next(), cs.next()) else {
+            return Err(TablesError::Invalid(format!(
+                "legacy letter {row:?} (expected \"x>y\")"
+            )));
+        };
+        let (Some(from), Some(to)) = (a.next(), b.next()) else {
+            return Err(TablesError::Invalid(format!(
+                "legacy letter {row:?} (expected \"x>y\")"
+            )));
+        };
+        out.push((from, to));
+        if let (Some(fu), Some(tu)) = (from.to_uppercase().next(), to.to_uppercase().next()) {
+            if fu != from {
+                out.push((fu, tu));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Text typed in an old Kazakh font shows Kazakh letters as other Cyrillic ones
+/// («т?раєасы», «ќызметінен»): when the text holds enough of them, they are put back.
+pub fn restore_legacy_letters(text: &str, r: &CleanRules) -> Option<String> {
+    let is_legacy = |c: char| r.legacy.iter().any(|(f, _)| *f == c);
+    if r.legacy.is_empty() || text.chars().filter(|&c| is_legacy(c)).count() < r.min_legacy {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|c| {
+                r.legacy
+                    .iter()
+                    .find(|(f, _)| *f == c)
+                    .map_or(c, |(_, t)| *t)
+            })
+            .collect(),
+    )
 }
 
 /// Every word of every string inside an array named `forms`, at any depth.
@@ -132,6 +185,8 @@ pub fn clean_with(text: &str, t: &super::Tables) -> String {
 /// `is_name` tells a given name («Қанат») from a common word («қанат»), so that a
 /// repaired word beside a capitalised one is capitalised only when it is a name.
 pub fn clean(text: &str, r: &CleanRules, is_name: &dyn Fn(&str) -> bool) -> String {
+    let restored = restore_legacy_letters(text, r);
+    let text = restored.as_deref().unwrap_or(text);
     let mut out = String::with_capacity(text.len());
     for para in text.split('\n') {
         if drop_paragraph(para, r) {

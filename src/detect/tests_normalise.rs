@@ -12,6 +12,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "АСТАНА. 9 июня. КАЗИНФОРМ  – Аким избран.",
     ),
     (
+        "letters of an old Kazakh font are put back",
+        "Ќызылорда облыстыќ филиалыныѕ т?раєасы ќайта сайланды.",
+        "Қызылорда облыстық филиалының төрағасы қайта сайланды.",
+    ),
+    (
+        "one such letter alone is left as it is",
+        "Slovo «њој» and Ќ.",
+        "Slovo «њој» and Ќ.",
+    ),
+    (
         "a fraction is not a byline",
         "Голосовали 45/3 и 12/1.",
         "Голосовали 45/3 и 12/1.",
