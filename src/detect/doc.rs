@@ -97,7 +97,7 @@ fn tokens_by_best_reading(
         (0..ts.len())
             .filter(|&i| {
                 tables.hits_at(ts, i, &mut hs);
-                !hs.is_empty()
+                !hs.is_empty() || tables.word_in("kk_function", &ts[i].key)
             })
             .count()
     };

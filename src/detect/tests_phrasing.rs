@@ -633,3 +633,14 @@ fn kazakh_progressive_and_came_to_lead_phrasings() {
         ),
     ]);
 }
+
+// ---------------------------------------------------------------- Kazakh Latin, 2021 decree
+
+#[test]
+fn kazakh_latin_2021_decree_letters_meet_the_tables() {
+    check_rows(&[(
+        Lang::Kk,
+        "«Respublica» partiiasynyñ Qarağandy oblystyq filialynyñ törağasy Nūrlan Säbitov öz erkımen qyzmetınen kettı. Būl turaly filialdyñ baspasöz qyzmetı habarlady.",
+        &[("Nūrlan Säbitov", Role::Chair, Event::Resigned)],
+    )]);
+}

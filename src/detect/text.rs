@@ -339,7 +339,15 @@ fn word_token(
     let (key, key_src) = if nchars > 64 {
         (String::new(), None)
     } else if let (Some(v), false) = (latin_kk, numeric || surface.chars().any(is_cyrillic)) {
+        // folded like every other key (і→и, й→и), so «erkımen» meets «еркімен»; the
+        // fold maps letter to letter, so the map to the surface stays valid
         let (k, m) = translit(surface, v);
+        let folded = fold(&k);
+        let k = if folded.chars().count() == k.chars().count() {
+            folded
+        } else {
+            k
+        };
         (k, Some(m))
     } else {
         (fold(surface), None)
