@@ -145,6 +145,7 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
                 LatinKk::Apostrophe => "2017",
                 LatinKk::Acute => "2018",
                 LatinKk::Y2021 | LatinKk::Y2021Decree => "2021",
+                LatinKk::Digraph => "informal",
             }
             .to_string()
         }),

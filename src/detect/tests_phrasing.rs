@@ -644,3 +644,23 @@ fn kazakh_latin_2021_decree_letters_meet_the_tables() {
         &[("Nūrlan Säbitov", Role::Chair, Event::Resigned)],
     )]);
 }
+
+#[test]
+fn informal_ascii_kazakh_with_digraphs() {
+    check_rows(&[
+        (
+            Lang::Kk,
+            "«Nur Otan» partiyasy Zhangaoezen qalalyq filialynyng konferentsiyasy oetti. Delegattar qala aekimi Serik Zhaqsylyqovty filial toeraghasy etip bir auyzdan saylady.",
+            &[("Serik Zhaqsylyqov", Role::Chair, Event::Elected)],
+        ),
+        // English with "gh" words stays English
+        (
+            Lang::En,
+            "Although the night was long, the high council thought it right to meet; no branch chairman was elected.",
+            &[],
+        ),
+    ]);
+    let t = "Enough thought through high night.";
+    let (lang, latin) = super::text::guess_lang(t, None, &tables().kk_latin_words);
+    assert_eq!((lang, latin), (Lang::En, None));
+}

@@ -22,6 +22,10 @@ pub enum LatinKk {
     /// («partiiasy», «Bügın»). [`crate::detect`] reads a 2021 text both ways and keeps
     /// the reading in which more words are known.
     Y2021Decree,
+    /// Informal ASCII: digraphs for the Kazakh letters (zh, gh, ng, sh, ch, oe, ae, ue),
+    /// as in agency copy and on sites without the official letters («Zhangaoezen
+    /// qalalyq filialynyng toeraghasy»).
+    Digraph,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +197,8 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
         Some(LatinKk::Acute)
     } else if apos > 2 {
         Some(LatinKk::Apostrophe)
+    } else if digraph_words(text, &sc.kk_digraphs) >= MIN_DIGRAPH_WORDS {
+        Some(LatinKk::Digraph)
     } else {
         None
     };
@@ -223,6 +229,21 @@ pub fn guess_lang(text: &str, hint: Option<Lang>, kk_words: &[String]) -> (Lang,
     } else {
         (hint.unwrap_or(Lang::En), None)
     }
+}
+
+/// Words with a Kazakh digraph (`kk_digraphs`) that mark an informal ASCII text.
+const MIN_DIGRAPH_WORDS: usize = 3;
+
+/// How many of the first words carry one of the Kazakh digraphs.
+fn digraph_words(text: &str, digraphs: &[String]) -> usize {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() > 2)
+        .take(5_000)
+        .filter(|w| {
+            let lw = w.to_ascii_lowercase();
+            digraphs.iter().any(|d| lw.contains(d.as_str()))
+        })
+        .count()
 }
 
 /// Lower-case fold used for every key: lower case, then `[fold]` of `script.toml`
@@ -460,8 +481,9 @@ pub struct Script {
     fold: Vec<(char, char)>,
     person_key: Vec<(char, char)>,
     /// Per alphabet (in [`LatinKk`] order): multi-letter sequences, then own letters.
-    sequences: [Vec<(Vec<char>, String)>; 4],
-    letters: [Vec<(char, String)>; 4],
+    sequences: [Vec<(Vec<char>, String)>; 5],
+    letters: [Vec<(char, String)>; 5],
+    kk_digraphs: Vec<String>,
     base: Vec<(char, String)>,
 }
 
@@ -471,6 +493,8 @@ struct ScriptFile {
     kk_cyrillic: String,
     kk_2018: String,
     kk_2021: String,
+    #[serde(default)]
+    kk_digraphs: Vec<String>,
     apostrophe_letters: String,
     en_function_words: Vec<String>,
     abbreviations: Vec<String>,
@@ -493,6 +517,8 @@ struct TranslitFile {
     y2021: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     y2021_decree: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    digraph: std::collections::BTreeMap<String, String>,
     base: std::collections::BTreeMap<String, String>,
 }
 
@@ -507,7 +533,7 @@ struct SequenceFile {
 const SCRIPT_TOML: &str = include_str!("../../data/lang/script.toml");
 
 /// The alphabets in [`LatinKk`] order, as `script.toml` names them.
-const ALPHABETS: [&str; 4] = ["apostrophe", "acute", "y2021", "y2021_decree"];
+const ALPHABETS: [&str; 5] = ["apostrophe", "acute", "y2021", "y2021_decree", "digraph"];
 
 fn alphabet_index(v: LatinKk) -> usize {
     match v {
@@ -515,6 +541,7 @@ fn alphabet_index(v: LatinKk) -> usize {
         LatinKk::Acute => 1,
         LatinKk::Y2021 => 2,
         LatinKk::Y2021Decree => 3,
+        LatinKk::Digraph => 4,
     }
 }
 
@@ -547,7 +574,7 @@ impl Script {
     pub fn parse(src: &str) -> Result<Script, String> {
         let f: ScriptFile = toml::from_str(src).map_err(|e| format!("script.toml: {e}"))?;
         let t = &f.translit;
-        let mut sequences: [Vec<(Vec<char>, String)>; 4] = Default::default();
+        let mut sequences: [Vec<(Vec<char>, String)>; 5] = Default::default();
         for s in &t.sequence {
             for a in &s.alphabets {
                 let i = ALPHABETS
@@ -573,7 +600,9 @@ impl Script {
                 str_map(&t.acute)?,
                 str_map(&t.y2021)?,
                 str_map(&t.y2021_decree)?,
+                str_map(&t.digraph)?,
             ],
+            kk_digraphs: f.kk_digraphs.clone(),
             base: str_map(&t.base)?,
         })
     }
