@@ -363,6 +363,12 @@ impl<'a> Doc<'a> {
                 event = Event::Elected;
             }
         }
+        // «вновь доверили руководство», "elected again": the holder keeps the post
+        let again = (e.start.saturating_sub(3).max(f.seg_lo)..(e.end + 2).min(f.seg_hi))
+            .any(|j| self.t.word_in("again", &self.toks[j].key));
+        if event == Event::Elected && again {
+            event = Event::ReElected;
+        }
         event
     }
 

@@ -95,7 +95,11 @@ impl<'a> Doc<'a> {
             .mentions_in(e.start.saturating_sub(10).max(f.seg_lo), e.start)
             .filter(|m| matches!(self.cue(m), Some(CueKind::Delegate | CueKind::Branch)))
             .last()
-            .is_some_and(|m| self.cue(m) == Some(CueKind::Delegate));
+            // «Делегаты доверили руководство X»: the delegates vote, they are no list
+            .is_some_and(|m| {
+                self.cue(m) == Some(CueKind::Delegate)
+                    && !self.t.word_in("voters", &self.toks[m.start].key)
+            });
         let list_after = self
             .mentions_in(e.end, (e.end + 3).min(f.seg_hi))
             .any(|m| self.cue(m) == Some(CueKind::Delegate));

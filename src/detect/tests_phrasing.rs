@@ -664,3 +664,20 @@ fn informal_ascii_kazakh_with_digraphs() {
     let (lang, latin) = super::text::guess_lang(t, None, &tables().kk_latin_words);
     assert_eq!((lang, latin), (Lang::En, None));
 }
+
+#[test]
+fn delegates_entrusting_the_branch_again_is_a_re_election() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "Конференция Алматинского областного филиала партии «Ак жол» прошла в субботу. Делегаты вновь доверили руководство филиалом Серику Жанибекову.",
+            &[("Серик Жанибеков", Role::Chair, Event::ReElected)],
+        ),
+        // a party list headed by someone stays no branch post
+        (
+            Lang::Ru,
+            "Партийный список кандидатов в маслихат Алматинской области возглавил Серик Жанибеков.",
+            &[],
+        ),
+    ]);
+}
