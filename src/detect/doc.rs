@@ -136,6 +136,7 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
     };
     d.tag();
     d.find_names();
+    d.find_repeated_surnames();
     d.index_names();
     d.find_prev_spans();
     let mut ex = Explanation {

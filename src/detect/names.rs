@@ -252,6 +252,50 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// «её предшественницу Валентину Кравец ... бюро освободило Кравец»: a lone
+    /// capitalised word that is the surname of a full name found earlier is that
+    /// person again, even when it does not look like a surname.
+    pub(super) fn find_repeated_surnames(&mut self) {
+        let mut surnames: Vec<(usize, String)> = self
+            .names
+            .iter()
+            .filter(|n| n.parts.len() >= 2)
+            .filter_map(|n| {
+                let last = *n.parts.last()?;
+                (!self.is_initial(last)).then(|| (n.start, self.toks[last].key.clone()))
+            })
+            .collect();
+        surnames.sort();
+        for i in 0..self.toks.len() {
+            if self.tok_n[i] != NONE || !self.nameish(i) || self.nameish_neighbour(i) {
+                continue;
+            }
+            let key = &self.toks[i].key;
+            if !surnames.iter().any(|(at, k)| *at < i && k == key) {
+                continue;
+            }
+            self.tok_n[i] = self.names.len() as u32;
+            self.names.push(NameM {
+                start: i,
+                end: i + 1,
+                parts: vec![i],
+            });
+        }
+        self.names.sort_by_key(|n| n.start);
+        for (ni, n) in self.names.iter().enumerate() {
+            for k in n.start..n.end {
+                self.tok_n[k] = ni as u32;
+            }
+        }
+    }
+
+    /// A capitalised word next to it: then the word is part of a longer name that
+    /// `find_names` already judged.
+    fn nameish_neighbour(&self, i: usize) -> bool {
+        i.checked_sub(1).is_some_and(|p| self.nameish(p))
+            || (i + 1 < self.toks.len() && self.nameish(i + 1))
+    }
+
     pub(super) fn has_patronymic(&self, parts: &[usize]) -> bool {
         parts.iter().any(|&p| {
             let k = &self.toks[p].key;

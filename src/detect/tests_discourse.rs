@@ -85,3 +85,15 @@ fn an_acting_phrase_governs_the_post_before_it_in_kazakh() {
         &[("Ольга Тимченко", Role::Chair, Event::Appointed)],
     )]);
 }
+
+#[test]
+fn a_surname_alone_is_the_person_named_in_full_before() {
+    check_rows(&[(
+        Lang::Ru,
+        "Ответственным секретарём Северо-Казахстанского областного филиала партии AMANAT назначена Жанар Исмаилова. Должность освободилась после того, как её предшественницу Валентину Кравец избрали секретарём городского маслихата. Сегодня бюро освободило Кравец от обязанностей ответственного секретаря.",
+        &[
+            ("Жанар Исмаилова", Role::ExecutiveSecretary, Event::Appointed),
+            ("Валентина Кравец", Role::ExecutiveSecretary, Event::Dismissed),
+        ],
+    )]);
+}
