@@ -237,7 +237,7 @@ impl<'a> Doc<'a> {
                 }
                 (_, Some(CueKind::State)) => Some("state"),
                 // «филиалының кеңесі төраға X-ты босатты»: the branch's own council
-                (_, Some(CueKind::Body)) if self.branch_just_before(m.start) => Some("branch"),
+                (_, Some(CueKind::Body)) if self.branch_owns_body(m) => Some("branch"),
                 (_, Some(CueKind::Body)) => Some("other"),
                 _ => None,
             }
@@ -475,6 +475,14 @@ const BRANCH_BEFORE_PARTY: usize = 4;
 
 impl Doc<'_> {
     /// A branch word stands right before token `at` («филиала НДП «Нур Отан»»).
+    /// «филиалының кеңесі»: the branch's own council; «филиал жанындағы Ардагерлер
+    /// кеңесі» (a council attached to the branch) is a body of its own.
+    pub(super) fn branch_owns_body(&self, body: &Mention) -> bool {
+        let lo = body.start.saturating_sub(BRANCH_BEFORE_PARTY);
+        self.branch_just_before(body.start)
+            && !(lo..body.start).any(|k| self.t.word_in("attached", &self.toks[k].key))
+    }
+
     pub(super) fn branch_just_before(&self, at: usize) -> bool {
         self.mentions_in(at.saturating_sub(BRANCH_BEFORE_PARTY), at)
             .any(|x| self.cue(x) == Some(CueKind::Branch))

@@ -150,7 +150,7 @@ impl<'a> Doc<'a> {
         };
         let body_in = |lo: usize, hi: usize| {
             self.mentions_in(lo, hi).find(|m| {
-                self.cue(m) == Some(CueKind::Body) && !self.branch_just_before(m.start) && !organ(m)
+                self.cue(m) == Some(CueKind::Body) && !self.branch_owns_body(m) && !organ(m)
             })
         };
         let branch_in = |lo: usize, hi: usize| {
@@ -165,7 +165,10 @@ impl<'a> Doc<'a> {
         }
         let opens_with_possessive =
             (a..(a + 2).min(b)).any(|k| self.cue_at(k) == Some(CueKind::Pronoun));
-        if f.si > 0 && opens_with_possessive {
+        let party_here = self
+            .mentions_in(a, b)
+            .any(|m| matches!(m.kind, MK::Party(_)) || self.cue(m) == Some(CueKind::PartyWord));
+        if f.si > 0 && (opens_with_possessive || !party_here) {
             let (pa, pb) = self.sents[f.si - 1];
             if let Some(m) = body_in(pa, pb).filter(|_| !branch_in(pa, pb)) {
                 return Err(Reason::OtherBodyPost(self.span_text(m.start, m.end)));
@@ -197,6 +200,41 @@ impl<'a> Doc<'a> {
                             .ends_with_word("ru_instrumental_plural", &self.toks[x.end - 1].key))
         });
         if let Some(sm) = marked_state {
+            return Err(Reason::TakesStatePost(self.span_text(sm.start, sm.end)));
+        }
+        // «Председатель филиала X назначен заместителем акима»: the marked post is a
+        // state body's
+        let marked_state_role = self.mentions_in(f.seg_lo, f.seg_hi).find(|x| {
+            x.start != m.start
+                && matches!(self.cue(x), Some(CueKind::Role(_) | CueKind::Head(_)))
+                && !self.in_prev(x.start)
+                && self.role_marked(x)
+                && self.role_owner(x) == "state"
+        });
+        if let Some(sm) = marked_state_role {
+            return Err(Reason::TakesStatePost(self.span_text(sm.start, sm.end)));
+        }
+        // «X назначен заместителем акима Актау»: a state body right after the verb,
+        // with no branch post before it, is what the person named before the verb was
+        // appointed to (after the verb it only describes the name that follows:
+        // «избрала директора школы Ларису Ким»)
+        let e = f.e;
+        let person_before = self.names[p.idx as usize].start < e.start;
+        let state_after = person_before
+            .then(|| {
+                self.mentions_in(e.end, (e.end + 3).min(f.seg_hi))
+                    .find(|x| self.cue(x) == Some(CueKind::State))
+                    .filter(|x| {
+                        self.mentions_in(e.end, x.start).all(|y| {
+                            !matches!(
+                                self.cue(y),
+                                Some(CueKind::Role(_) | CueKind::Head(_) | CueKind::Branch)
+                            )
+                        })
+                    })
+            })
+            .flatten();
+        if let Some(sm) = state_after {
             return Err(Reason::TakesStatePost(self.span_text(sm.start, sm.end)));
         }
         // «филиал төрағасы X Мәжіліс депутаты болып сайланды»: the incumbent moved to
