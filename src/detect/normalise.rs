@@ -187,13 +187,14 @@ pub fn clean_with(text: &str, t: &super::Tables) -> String {
 pub fn clean(text: &str, r: &CleanRules, is_name: &dyn Fn(&str) -> bool) -> String {
     let restored = restore_legacy_letters(text, r);
     let text = restored.as_deref().unwrap_or(text);
+    let intact = intact_words(text);
     let mut out = String::with_capacity(text.len());
     for para in text.split('\n') {
         if drop_paragraph(para, r) {
             continue;
         }
         let para = strip_slash_bylines(para);
-        out.push_str(&repair_lost_letters(&para, r, is_name));
+        out.push_str(&repair_with(&para, r, is_name, &intact));
         out.push('\n');
     }
     out.pop();
@@ -246,8 +247,60 @@ fn is_byline(inner: &str) -> bool {
         })
 }
 
+/// How many distinct intact words of a text are kept to repair its damaged ones.
+const MAX_INTACT: usize = 4_000;
+
+/// The capitalised words of a text that lost no letter, lower-cased: a name damaged in
+/// one paragraph («?д?лов») is often intact in another («Әділовке»).
+fn intact_words(text: &str) -> Vec<Vec<char>> {
+    if !text.contains('?') {
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    text.split(|c: char| !(c.is_alphabetic() || c == '?'))
+        .filter(|w| {
+            w.chars().count() >= 4
+                && !w.contains('?')
+                && w.chars().next().is_some_and(char::is_uppercase)
+        })
+        .filter(|w| seen.insert(w.to_lowercase()))
+        .take(MAX_INTACT)
+        .map(|w| w.to_lowercase().chars().collect())
+        .collect()
+}
+
+/// The stem of an intact word of the text that the damaged word spells, each «?»
+/// standing for a lost letter (the shortest such word wins).
+fn intact_match(word: &str, intact: &[Vec<char>], r: &CleanRules) -> Option<String> {
+    let w: Vec<char> = word.to_lowercase().chars().collect();
+    if w.len() < 4 || w.iter().filter(|&&c| c != '?').count() < 3 {
+        return None;
+    }
+    intact
+        .iter()
+        .filter(|cand| cand.len() >= w.len())
+        .filter(|cand| {
+            w.iter()
+                .zip(cand.iter())
+                .all(|(&a, &b)| a == b || (a == '?' && r.lost.contains(&b)))
+        })
+        .min_by_key(|cand| cand.len())
+        // the word's own letters keep their case; the lost ones come from the match
+        .map(|cand| {
+            word.chars()
+                .zip(cand.iter())
+                .map(|(o, &c)| if o == '?' { c } else { o })
+                .collect()
+        })
+}
+
 /// Replaces each «?» that stands inside a word (or opens one) by a lost letter.
-pub fn repair_lost_letters(para: &str, r: &CleanRules, is_name: &dyn Fn(&str) -> bool) -> String {
+fn repair_with(
+    para: &str,
+    r: &CleanRules,
+    is_name: &dyn Fn(&str) -> bool,
+    intact: &[Vec<char>],
+) -> String {
     if !para.contains('?') || r.lost.is_empty() {
         return para.to_string();
     }
@@ -261,12 +314,17 @@ pub fn repair_lost_letters(para: &str, r: &CleanRules, is_name: &dyn Fn(&str) ->
         let mut trailing = text.len() - text.trim_end_matches('?').len();
         // «облысты? филиалы»: a «?» that ends a word the sentence goes on after is a
         // lost letter (mostly the genitive «ң»), not a question mark
-        if trailing <= r.max_lost_per_word && continues_lower(&segs, i) {
+        if trailing <= r.max_lost_per_word
+            && (continues_lower(&segs, i) || closed_by_punct(&segs, i))
+        {
             trailing = 0;
         }
         let core = &text[..text.len() - trailing];
         if core.contains('?') && core.chars().any(char::is_alphabetic) {
-            let (repaired, known) = best_repair(core, r);
+            let (repaired, known) = match intact_match(core, intact, r) {
+                Some(w) => (w, false),
+                None => best_repair(core, r),
+            };
             let name_like = !known || is_name(&repaired);
             out.push_str(&case_in_context(&repaired, core, name_like, &segs, i));
         } else {
@@ -277,7 +335,8 @@ pub fn repair_lost_letters(para: &str, r: &CleanRules, is_name: &dyn Fn(&str) ->
     out
 }
 
-/// Whether only spaces and then a lower-case word follow segment `i`.
+/// Whether only spaces and then a lower-case word follow segment `i` (a word whose
+/// own first letter was lost, «?йымдастыру», counts by its next letter).
 fn continues_lower(segs: &[(bool, &str)], i: usize) -> bool {
     let gap_is_space = segs
         .get(i + 1)
@@ -285,8 +344,16 @@ fn continues_lower(segs: &[(bool, &str)], i: usize) -> bool {
     gap_is_space
         && segs
             .get(i + 2)
-            .and_then(|w| w.1.chars().next())
+            .and_then(|w| w.1.chars().find(|&c| c != '?'))
             .is_some_and(char::is_lowercase)
+}
+
+/// «кетт?.», «жүктелд?,»: a question mark is never followed right away by a full
+/// stop or a comma, so a «?» there ends a word whose last letter was lost.
+fn closed_by_punct(segs: &[(bool, &str)], i: usize) -> bool {
+    segs.get(i + 1)
+        .and_then(|g| g.1.chars().next())
+        .is_some_and(|c| matches!(c, '.' | ',' | ';' | ':'))
 }
 
 /// The paragraph cut into runs of word characters (letters and «?») and the rest.
