@@ -256,22 +256,27 @@ impl<'a> Doc<'a> {
     /// capitalised word that is the surname of a full name found earlier is that
     /// person again, even when it does not look like a surname.
     pub(super) fn find_repeated_surnames(&mut self) {
-        let mut surnames: Vec<(usize, String)> = self
-            .names
-            .iter()
-            .filter(|n| n.parts.len() >= 2)
-            .filter_map(|n| {
-                let last = *n.parts.last()?;
-                (!self.is_initial(last)).then(|| (n.start, self.toks[last].key.clone()))
-            })
-            .collect();
-        surnames.sort();
+        // surname key → where it is first given with a full name
+        let mut surnames: std::collections::HashMap<String, usize> = Default::default();
+        for n in self.names.iter().filter(|n| n.parts.len() >= 2) {
+            let Some(&last) = n.parts.last() else {
+                continue;
+            };
+            if !self.is_initial(last) {
+                let at = surnames
+                    .entry(self.toks[last].key.clone())
+                    .or_insert(n.start);
+                *at = (*at).min(n.start);
+            }
+        }
+        if surnames.is_empty() {
+            return;
+        }
         for i in 0..self.toks.len() {
             if self.tok_n[i] != NONE || !self.nameish(i) || self.nameish_neighbour(i) {
                 continue;
             }
-            let key = &self.toks[i].key;
-            if !surnames.iter().any(|(at, k)| *at < i && k == key) {
+            if !surnames.get(&self.toks[i].key).is_some_and(|&at| at < i) {
                 continue;
             }
             self.tok_n[i] = self.names.len() as u32;

@@ -188,13 +188,14 @@ pub fn clean(text: &str, r: &CleanRules, is_name: &dyn Fn(&str) -> bool) -> Stri
     let restored = restore_legacy_letters(text, r);
     let text = restored.as_deref().unwrap_or(text);
     let intact = intact_words(text);
+    let budget = std::cell::Cell::new(MAX_INTACT_LOOKUPS);
     let mut out = String::with_capacity(text.len());
     for para in text.split('\n') {
         if drop_paragraph(para, r) {
             continue;
         }
         let para = strip_slash_bylines(para);
-        out.push_str(&repair_with(&para, r, is_name, &intact));
+        out.push_str(&repair_with(&para, r, is_name, &intact, &budget));
         out.push('\n');
     }
     out.pop();
@@ -247,8 +248,10 @@ fn is_byline(inner: &str) -> bool {
         })
 }
 
-/// How many distinct intact words of a text are kept to repair its damaged ones.
-const MAX_INTACT: usize = 4_000;
+/// How many distinct intact words of a text are kept to repair its damaged ones, and
+/// how many damaged words are compared with them (bounded work on hostile text).
+const MAX_INTACT: usize = 2_000;
+const MAX_INTACT_LOOKUPS: usize = 2_000;
 
 /// The capitalised words of a text that lost no letter, lower-cased: a name damaged in
 /// one paragraph («?д?лов») is often intact in another («Әділовке»).
@@ -300,6 +303,7 @@ fn repair_with(
     r: &CleanRules,
     is_name: &dyn Fn(&str) -> bool,
     intact: &[Vec<char>],
+    budget: &std::cell::Cell<usize>,
 ) -> String {
     if !para.contains('?') || r.lost.is_empty() {
         return para.to_string();
@@ -321,7 +325,11 @@ fn repair_with(
         }
         let core = &text[..text.len() - trailing];
         if core.contains('?') && core.chars().any(char::is_alphabetic) {
-            let (repaired, known) = match intact_match(core, intact, r) {
+            let lookup = budget.get() > 0 && !intact.is_empty();
+            if lookup {
+                budget.set(budget.get() - 1);
+            }
+            let (repaired, known) = match lookup.then(|| intact_match(core, intact, r)).flatten() {
                 Some(w) => (w, false),
                 None => best_repair(core, r),
             };
