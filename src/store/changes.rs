@@ -528,7 +528,7 @@ const CHANGE_COLUMNS: &str =
     c.acting, c.previous_role, c.date, c.evidence, c.confidence, c.status, c.first_seen";
 
 /// Event date, else the first-seen day: how changes are ordered and filtered.
-const REF_DATE: &str = "COALESCE(c.date, substr(c.first_seen, 1, 10))";
+pub(super) const REF_DATE: &str = "COALESCE(c.date, substr(c.first_seen, 1, 10))";
 
 type RawChange = (
     (i64, String, String, String, String, String, Option<String>),
@@ -648,7 +648,7 @@ fn load_sources(conn: &Connection, change_id: i64) -> Result<Vec<ChangeSource>, 
 }
 
 /// Appends the filter's conditions to `wh` and its values to `args`.
-fn filter_sql(f: &ChangeFilter, wh: &mut Vec<String>, args: &mut Vec<Value>) {
+pub(super) fn filter_sql(f: &ChangeFilter, wh: &mut Vec<String>, args: &mut Vec<Value>) {
     let eq = |col: &str, v: String, wh: &mut Vec<String>, args: &mut Vec<Value>| {
         args.push(Value::Text(v));
         wh.push(format!("{col} = ?{}", args.len()));

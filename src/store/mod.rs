@@ -22,6 +22,7 @@ mod feeds;
 mod outbox;
 pub mod person;
 mod schema;
+mod web;
 
 pub use changes::{
     ChangeDetail, DisagreementValue, EditEntry, FieldDisagreement, ReviewEntry, RosterEntry,
@@ -29,6 +30,7 @@ pub use changes::{
 };
 pub use feeds::{FeedFailure, FeedRefresh, FeedRow, NewItem, REMOVED_FROM_CONFIG};
 pub use outbox::{OutboxMessage, OutboxState};
+pub use web::{MonthCount, PersonPost, PostNeighbours, PostRef, RegionActivity};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
