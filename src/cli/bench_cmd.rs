@@ -53,6 +53,17 @@ pub enum BenchCommand {
     },
     /// Memory and CPU of `branchwatch run` between cycles.
     Idle(IdleArgs),
+    /// Web view page times over a large change log (fills one unless --db exists).
+    Web {
+        /// The database; created and filled with --changes changes if missing.
+        #[arg(long, default_value = "bench-web.sqlite")]
+        db: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        changes: usize,
+        /// Requests per page kind.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -178,6 +189,24 @@ pub fn run(cmd: &BenchCommand) -> Result<Outcome> {
             Ok(Outcome::from_count(r.docs as usize))
         }
         BenchCommand::Idle(a) => idle(a),
+        BenchCommand::Web {
+            db,
+            changes,
+            requests,
+        } => {
+            if !db.exists() {
+                let t = std::time::Instant::now();
+                bench::web::fill(db, *changes)?;
+                eprintln!(
+                    "filled {} with {changes} changes in {:.1}s",
+                    db.display(),
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            let r = super::runtime()?.block_on(bench::web::run(db.clone(), *requests))?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            Ok(Outcome::Found)
+        }
     }
 }
 

@@ -312,6 +312,12 @@ impl Store {
 /// Timestamps are stored as fixed-width RFC 3339 UTC text so that string
 /// order is time order and SQL comparisons need no conversion.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    ts_for_bench(t)
+}
+
+/// The stored timestamp form, for code that writes rows directly
+/// (`bench::web::fill`).
+pub fn ts_for_bench(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 

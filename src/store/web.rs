@@ -76,6 +76,22 @@ fn not_rejected(f: &ChangeFilter) -> ChangeFilter {
 }
 
 impl Store {
+    /// A value that changes whenever the change log does: the highest row
+    /// id of changes, sources, reviews and edits. Nothing deletes from
+    /// these tables and every write adds a row to one of them (a merged
+    /// report adds a source, a review or edit its history row), so equal
+    /// versions mean equal logs. Four index lookups, no scan.
+    pub fn log_version(&self) -> Result<[i64; 4], StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM changes), \
+             (SELECT coalesce(max(id), 0) FROM change_sources), \
+             (SELECT coalesce(max(id), 0) FROM change_reviews), \
+             (SELECT coalesce(max(id), 0) FROM change_edits)",
+            [],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+        )?)
+    }
+
     /// How many changes match the filter (ignoring its limit and offset).
     pub fn count_changes(&self, f: &ChangeFilter) -> Result<i64, StoreError> {
         let mut wh = Vec::new();

@@ -44,6 +44,7 @@ use minijinja::Environment;
 use once_cell::sync::Lazy;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex};
 
 /// Rows per page of the change list.
 pub const PAGE_SIZE: usize = 50;
@@ -331,6 +332,39 @@ where
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?
+}
+
+type CacheMap = std::collections::HashMap<String, ([i64; 4], Arc<dyn std::any::Any + Send + Sync>)>;
+
+/// Query results keyed by page query and [`Store::log_version`]: a page
+/// asked again before the log changes reuses them instead of scanning
+/// 100,000 rows again. Bounded; cleared when full.
+static CACHE: Lazy<Mutex<CacheMap>> = Lazy::new(|| Mutex::new(CacheMap::new()));
+const CACHE_MAX: usize = 512;
+
+/// `f`'s result for `key` at the log's current version, computed once.
+pub fn cached<T, F>(store: &Store, key: String, f: F) -> Result<T, WebError>
+where
+    T: Clone + Send + Sync + 'static,
+    F: FnOnce(&Store) -> Result<T, WebError>,
+{
+    let version = store.log_version()?;
+    let hit = CACHE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .filter(|(v, _)| *v == version)
+        .and_then(|(_, val)| val.clone().downcast::<T>().ok());
+    if let Some(v) = hit {
+        return Ok((*v).clone());
+    }
+    let value = f(store)?;
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= CACHE_MAX {
+        cache.clear();
+    }
+    cache.insert(key, (version, Arc::new(value.clone())));
+    Ok(value)
 }
 
 /// Runs a write (review, edit) on the blocking pool.

@@ -119,17 +119,20 @@ async fn overview_inner(st: &ApiState, ctx: &PageCtx) -> Result<Response, WebErr
     };
     let today = Utc::now().date_naive();
     let since = today - Duration::days(365);
+    let ck = format!("{} overview {since}", st.db_path.display());
     let (activity, latest, months) = read(st, move |s| {
-        let latest = s.changes(&ChangeFilter {
-            limit: Some(OVERVIEW_LATEST),
-            hide_rejected: true,
-            ..ChangeFilter::default()
-        })?;
-        Ok((
-            s.region_activity(since)?,
-            latest,
-            s.monthly_counts(&ChangeFilter::default())?,
-        ))
+        super::cached(s, ck, |s| {
+            let latest = s.changes(&ChangeFilter {
+                limit: Some(OVERVIEW_LATEST),
+                hide_rejected: true,
+                ..ChangeFilter::default()
+            })?;
+            Ok((
+                s.region_activity(since)?,
+                latest,
+                s.monthly_counts(&ChangeFilter::default())?,
+            ))
+        })
     })
     .await?;
     let ui = ctx.ui;
@@ -231,7 +234,11 @@ async fn changes_inner(st: &ApiState, ctx: &PageCtx) -> Result<Response, WebErro
     let (mut f, p, page_no) = list_filter(st, &ctx.uri, true)?;
     f.limit = Some(PAGE_SIZE);
     f.offset = Some((page_no - 1).saturating_mul(PAGE_SIZE));
-    let (total, rows) = read(st, move |s| Ok((s.count_changes(&f)?, s.changes(&f)?))).await?;
+    let ck = format!("{} changes {f:?}", st.db_path.display());
+    let (total, rows) = read(st, move |s| {
+        super::cached(s, ck, |s| Ok((s.count_changes(&f)?, s.changes(&f)?)))
+    })
+    .await?;
     let ui = ctx.ui;
     let q = filter_query(&p);
     let link = |n: usize| {
@@ -545,13 +552,16 @@ async fn region_inner(st: &ApiState, ctx: &PageCtx, code: &str) -> Result<Respon
         level: rf.level,
         ..ChangeFilter::default()
     };
+    let ck = format!("{} region {rf:?}", st.db_path.display());
     let (roster, months, recent) = read(st, move |s| {
-        let recent = s.changes(&ChangeFilter {
-            limit: Some(PAGE_SIZE),
-            hide_rejected: true,
-            ..cf.clone()
-        })?;
-        Ok((s.roster(&rf)?, s.monthly_counts(&cf)?, recent))
+        super::cached(s, ck, |s| {
+            let recent = s.changes(&ChangeFilter {
+                limit: Some(PAGE_SIZE),
+                hide_rejected: true,
+                ..cf.clone()
+            })?;
+            Ok((s.roster(&rf)?, s.monthly_counts(&cf)?, recent))
+        })
     })
     .await?;
     let ui = ctx.ui;
@@ -609,7 +619,11 @@ async fn person_inner(st: &ApiState, ctx: &PageCtx) -> Result<Response, WebError
         }
         .into());
     }
-    let posts = read(st, move |s| Ok(s.person_posts(&key)?)).await?;
+    let ck = format!("{} person {key}", st.db_path.display());
+    let posts = read(st, move |s| {
+        super::cached(s, ck, |s| Ok(s.person_posts(&key)?))
+    })
+    .await?;
     if posts.is_empty() {
         return Err(WebError::NotFound(format!("no changes name {name:?}")));
     }
