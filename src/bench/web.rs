@@ -248,7 +248,9 @@ pub const KINDS: [&str; 11] = [
 /// Serves `db` and times `requests` requests of every page kind.
 pub async fn run(db: PathBuf, requests: usize) -> Result<WebReport, BenchError> {
     let (changes, max_id) = {
-        let s = Store::open_read_only(&db)?;
+        // Read-write once: a database filled by an older build is migrated
+        // (new indexes) before the read-only pages open it.
+        let s = Store::open(&db)?;
         s.connection()
             .query_row(
                 "SELECT count(*), coalesce(max(id), 0) FROM changes",

@@ -21,6 +21,7 @@ mod changes;
 mod feeds;
 mod outbox;
 pub mod person;
+mod roster;
 mod schema;
 mod web;
 
@@ -30,7 +31,7 @@ pub use changes::{
 };
 pub use feeds::{FeedFailure, FeedRefresh, FeedRow, NewItem, REMOVED_FROM_CONFIG};
 pub use outbox::{OutboxMessage, OutboxState};
-pub use web::{MonthCount, PersonPost, PostNeighbours, PostRef, RegionActivity};
+pub use web::{MonthCount, PersonPost, PersonSummary, PostNeighbours, PostRef, RegionActivity};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};

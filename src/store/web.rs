@@ -3,9 +3,9 @@
 //! size of a filtered list (for paging). Each is one SQL statement over the
 //! change log; rejected changes never count.
 
-use super::changes::{filter_sql, REF_DATE};
+use super::changes::{change_record, filter_sql, raw_change, CHANGE_COLUMNS, REF_DATE};
 use super::{parse_date, Store, StoreError};
-use crate::model::{ChangeFilter, Event, Level, Role};
+use crate::model::{ChangeFilter, ChangeRecord, Event, Level, Role};
 use chrono::NaiveDate;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -65,6 +65,23 @@ pub struct PersonPost {
     pub acting: bool,
     pub date: NaiveDate,
     pub spellings: Vec<String>,
+}
+
+/// The non-rejected changes naming the person whose key is `?1`, directly
+/// or through a source: both sides are index lookups by key.
+pub(super) const PERSON_MATCH: &str = "c.status <> 'rejected' AND c.id IN \
+     (SELECT p.id FROM changes p WHERE p.person_key = ?1 \
+      UNION SELECT s.change_id FROM change_sources s WHERE s.person_key = ?1)";
+
+/// The person page's header: see [`Store::person_summary`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PersonSummary {
+    /// Non-rejected changes naming the person.
+    pub total: i64,
+    /// Every spelling, in order of first use.
+    pub spellings: Vec<String>,
+    /// The name on the latest change.
+    pub latest: Option<String>,
 }
 
 fn not_rejected(f: &ChangeFilter) -> ChangeFilter {
@@ -216,25 +233,100 @@ impl Store {
         Ok(out)
     }
 
-    /// Every non-rejected change naming the person whose folded key is
-    /// `key` (in the change itself or in any source), oldest first.
-    pub fn person_posts(&self, key: &str) -> Result<Vec<PersonPost>, StoreError> {
+    /// One page of the changes matching `f` (its limit and offset, newest
+    /// first as [`Store::changes`]) and how many match in all.
+    ///
+    /// A name filter is the one costly condition (a substring test over
+    /// keys, then every change and source of the keys found), so with one
+    /// the matching ids are found once, in order, and counted in Rust
+    /// instead of running the condition again for `count(*)`.
+    pub fn changes_page(&self, f: &ChangeFilter) -> Result<(i64, Vec<ChangeRecord>), StoreError> {
+        if f.person.is_none() {
+            return Ok((self.count_changes(f)?, self.changes(f)?));
+        }
+        let mut wh = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        filter_sql(f, &mut wh, &mut args);
+        let mut sql = "SELECT c.id FROM changes c".to_string();
+        if !wh.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&wh.join(" AND "));
+        }
+        sql.push_str(&format!(" ORDER BY {REF_DATE} DESC, c.id DESC"));
+        let mut st = self.conn.prepare(&sql)?;
+        let ids: Vec<i64> = st
+            .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let from = f.offset.unwrap_or(0).min(ids.len());
+        let to = f
+            .limit
+            .map_or(ids.len(), |l| from.saturating_add(l).min(ids.len()));
+        let mut one = self.conn.prepare_cached(&format!(
+            "SELECT {CHANGE_COLUMNS} FROM changes c WHERE c.id = ?1"
+        ))?;
+        let mut rows = Vec::with_capacity(to - from);
+        for id in &ids[from..to] {
+            let raw = one.query_row([id], raw_change)?;
+            rows.push(change_record(&self.conn, raw)?);
+        }
+        Ok((i64::try_from(ids.len()).unwrap_or(i64::MAX), rows))
+    }
+
+    /// What the person page shows above the list for the person whose
+    /// folded key is `key`: how many non-rejected changes name them (in
+    /// the change itself or in any source), every spelling in order of
+    /// first use, and the name on the latest change.
+    pub fn person_summary(&self, key: &str) -> Result<PersonSummary, StoreError> {
+        let sql = format!(
+            "SELECT c.person, \
+             (SELECT group_concat(s.person_as_reported, char(31)) FROM change_sources s \
+              WHERE s.change_id = c.id) \
+             FROM changes c WHERE {PERSON_MATCH} ORDER BY {REF_DATE}, c.first_seen, c.id"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let mut out = PersonSummary::default();
+        let rows = st.query_map([key], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?;
+        for row in rows {
+            let (name, spellings) = row?;
+            out.total += 1;
+            for s in spellings_of(&name, spellings.as_deref()) {
+                if !out.spellings.contains(&s) {
+                    out.spellings.push(s);
+                }
+            }
+            out.latest = Some(name);
+        }
+        Ok(out)
+    }
+
+    /// The non-rejected changes naming the person whose folded key is
+    /// `key` (in the change itself or in any source), oldest first;
+    /// `limit` of them from `offset`, or all with no limit.
+    pub fn person_posts(
+        &self,
+        key: &str,
+        limit: Option<usize>,
+        offset: usize,
+    ) -> Result<Vec<PersonPost>, StoreError> {
         let sql = format!(
             "SELECT c.id, c.person, c.party, c.level, c.region, c.district, c.role, c.event, \
              c.acting, {REF_DATE}, \
              (SELECT group_concat(s.person_as_reported, char(31)) FROM change_sources s \
               WHERE s.change_id = c.id) \
-             FROM changes c WHERE c.status <> 'rejected' AND (c.person_key = ?1 OR EXISTS \
-             (SELECT 1 FROM change_sources s WHERE s.change_id = c.id AND s.person_key = ?1)) \
-             ORDER BY {REF_DATE}, c.first_seen, c.id"
+             FROM changes c WHERE {PERSON_MATCH} \
+             ORDER BY {REF_DATE}, c.first_seen, c.id LIMIT ?2 OFFSET ?3"
         );
+        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let mut st = self.conn.prepare(&sql)?;
         type Raw = (
             (i64, String, String, String, String, Option<String>),
             (String, String, bool, String, Option<String>),
         );
         let raws: Vec<Raw> = st
-            .query_map([key], |r| {
+            .query_map(rusqlite::params![key, limit, offset], |r| {
                 Ok((
                     (
                         r.get(0)?,
@@ -251,15 +343,9 @@ impl Store {
         let mut out = Vec::with_capacity(raws.len());
         for ((id, person_name, party, level, region, district), rest) in raws {
             let (role, event, acting, date, spellings) = rest;
-            let mut sp: Vec<String> = vec![person_name.clone()];
-            for s in spellings.as_deref().unwrap_or("").split('\u{1f}') {
-                let s = s.trim();
-                if !s.is_empty() && !sp.iter().any(|x| x == s) {
-                    sp.push(s.to_string());
-                }
-            }
             out.push(PersonPost {
                 id,
+                spellings: spellings_of(&person_name, spellings.as_deref()),
                 person: person_name,
                 party,
                 level: super::parse_enum("changes.level", &level)?,
@@ -269,9 +355,21 @@ impl Store {
                 event: super::parse_enum("changes.event", &event)?,
                 acting,
                 date: parse_date("changes.date", &date)?,
-                spellings: sp,
             });
         }
         Ok(out)
     }
+}
+
+/// The change's own spelling, then each distinct source spelling
+/// (`joined` is their `group_concat` with U+001F between them).
+fn spellings_of(person_name: &str, joined: Option<&str>) -> Vec<String> {
+    let mut sp: Vec<String> = vec![person_name.to_string()];
+    for s in joined.unwrap_or("").split('\u{1f}') {
+        let s = s.trim();
+        if !s.is_empty() && !sp.iter().any(|x| x == s) {
+            sp.push(s.to_string());
+        }
+    }
+    sp
 }

@@ -185,16 +185,7 @@ fn list_filter(
     let mut page = 1usize;
     for (k, v) in pairs {
         if k == "page" {
-            page = v
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| QueryError {
-                    param: "page".into(),
-                    value: v.clone(),
-                    reason: "expected a page number from 1".into(),
-                })?;
+            page = page_number(Some(&v))?;
         } else {
             p.set(&k, v)?;
         }
@@ -236,7 +227,7 @@ async fn changes_inner(st: &ApiState, ctx: &PageCtx) -> Result<Response, WebErro
     f.offset = Some((page_no - 1).saturating_mul(PAGE_SIZE));
     let ck = format!("{} changes {f:?}", st.db_path.display());
     let (total, rows) = read(st, move |s| {
-        super::cached(s, ck, |s| Ok((s.count_changes(&f)?, s.changes(&f)?)))
+        super::cached(s, ck, |s| Ok(s.changes_page(&f)?))
     })
     .await?;
     let ui = ctx.ui;
@@ -604,12 +595,13 @@ pub async fn person(State(st): State<ApiState>, headers: HeaderMap, uri: Uri) ->
 }
 
 async fn person_inner(st: &ApiState, ctx: &PageCtx) -> Result<Response, WebError> {
-    let pairs = query_pairs(&ctx.uri, &["name"])?;
+    let pairs = query_pairs(&ctx.uri, &["name", "page"])?;
     let name = pairs
         .iter()
         .find(|(k, _)| k == "name")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
+    let page_no = page_number(pairs.iter().find(|(k, _)| k == "page").map(|(_, v)| v))?;
     let key = person::key(&name);
     if key.is_empty() {
         return Err(QueryError {
@@ -619,39 +611,75 @@ async fn person_inner(st: &ApiState, ctx: &PageCtx) -> Result<Response, WebError
         }
         .into());
     }
-    let ck = format!("{} person {key}", st.db_path.display());
-    let posts = read(st, move |s| {
-        super::cached(s, ck, |s| Ok(s.person_posts(&key)?))
+    let offset = (page_no - 1).saturating_mul(PAGE_SIZE);
+    let ck = format!("{} person {key} {page_no}", st.db_path.display());
+    let (summary, posts) = read(st, move |s| {
+        super::cached(s, ck, |s| {
+            Ok((
+                s.person_summary(&key)?,
+                s.person_posts(&key, Some(PAGE_SIZE), offset)?,
+            ))
+        })
     })
     .await?;
-    if posts.is_empty() {
+    if summary.total == 0 {
         return Err(WebError::NotFound(format!("no changes name {name:?}")));
     }
     let ui = ctx.ui;
-    let mut spellings: Vec<String> = Vec::new();
-    for p in &posts {
-        for s in &p.spellings {
-            if !spellings.contains(s) {
-                spellings.push(s.clone());
-            }
-        }
-    }
+    let pages = (summary.total.max(0) as usize).div_ceil(PAGE_SIZE).max(1);
+    let link = |n: usize| {
+        let mut ser = url::form_urlencoded::Serializer::new(String::new());
+        ser.append_pair("name", &name);
+        ser.append_pair("page", &n.to_string());
+        format!("/person?{}", ser.finish())
+    };
     #[derive(Serialize)]
     struct P {
         name: views::NameView,
         spellings: Vec<views::NameView>,
         posts: Vec<views::PersonPostView>,
+        total: i64,
+        page: usize,
+        pages: usize,
+        prev: Option<String>,
+        next: Option<String>,
     }
-    let latest = posts.last().map(|p| p.person.clone()).unwrap_or(name);
+    let latest = summary.latest.clone().unwrap_or_else(|| name.clone());
     let p = P {
         name: views::name_view(ui, &latest),
-        spellings: spellings.iter().map(|s| views::name_view(ui, s)).collect(),
+        spellings: summary
+            .spellings
+            .iter()
+            .map(|s| views::name_view(ui, s))
+            .collect(),
         posts: posts
             .iter()
             .map(|p| views::person_post_view(ui, p))
             .collect(),
+        total: summary.total,
+        page: page_no,
+        pages,
+        prev: (page_no > 1).then(|| link(page_no - 1)),
+        next: (page_no < pages).then(|| link(page_no + 1)),
     };
     page(ctx, "person.html", p)
+}
+
+/// A `page` parameter: a number from 1, 1 when absent.
+fn page_number(v: Option<&String>) -> Result<usize, WebError> {
+    let Some(v) = v else { return Ok(1) };
+    v.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| {
+            QueryError {
+                param: "page".into(),
+                value: v.clone(),
+                reason: "expected a page number from 1".into(),
+            }
+            .into()
+        })
 }
 
 pub async fn feeds(State(st): State<ApiState>, headers: HeaderMap, uri: Uri) -> Response {
