@@ -336,6 +336,7 @@ async fn bad_values_give_400_naming_them_and_missing_things_404() {
         ("/change/99999", 404, "99999"),
         ("/person?name=%21%21", 400, "!!"),
         ("/person?name=Nobody%20Atall", 404, "Nobody Atall"),
+        ("/person?name=Kuat&page=none", 400, "none"),
         ("/feeds?x=1", 400, "x"),
     ];
     for (path, want, named) in cases {
