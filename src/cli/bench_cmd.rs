@@ -63,6 +63,10 @@ pub enum BenchCommand {
         /// Requests per page kind.
         #[arg(long, default_value_t = 200)]
         requests: usize,
+        /// Turn the web view's query cache off, so every request reads the
+        /// database (the cold cost of each page, not the repeat cost).
+        #[arg(long)]
+        no_cache: bool,
     },
 }
 
@@ -193,6 +197,7 @@ pub fn run(cmd: &BenchCommand) -> Result<Outcome> {
             db,
             changes,
             requests,
+            no_cache,
         } => {
             if !db.exists() {
                 let t = std::time::Instant::now();
@@ -203,6 +208,7 @@ pub fn run(cmd: &BenchCommand) -> Result<Outcome> {
                     t.elapsed().as_secs_f64()
                 );
             }
+            branchwatch::web::set_query_cache(!*no_cache);
             let r = super::runtime()?.block_on(bench::web::run(db.clone(), *requests))?;
             println!("{}", serde_json::to_string_pretty(&r)?);
             Ok(Outcome::Found)

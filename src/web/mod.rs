@@ -44,6 +44,7 @@ use minijinja::Environment;
 use once_cell::sync::Lazy;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Rows per page of the change list.
@@ -342,12 +343,24 @@ type CacheMap = std::collections::HashMap<String, ([i64; 4], Arc<dyn std::any::A
 static CACHE: Lazy<Mutex<CacheMap>> = Lazy::new(|| Mutex::new(CacheMap::new()));
 const CACHE_MAX: usize = 512;
 
+/// Whether [`cached`] keeps results; on unless `bench web --no-cache`.
+static CACHE_ON: AtomicBool = AtomicBool::new(true);
+
+/// Turns the page query cache on or off (off: every page reads the
+/// database, which is what `bench web --no-cache` measures).
+pub fn set_query_cache(on: bool) {
+    CACHE_ON.store(on, Ordering::Relaxed);
+}
+
 /// `f`'s result for `key` at the log's current version, computed once.
 pub fn cached<T, F>(store: &Store, key: String, f: F) -> Result<T, WebError>
 where
     T: Clone + Send + Sync + 'static,
     F: FnOnce(&Store) -> Result<T, WebError>,
 {
+    if !CACHE_ON.load(Ordering::Relaxed) {
+        return f(store);
+    }
     let version = store.log_version()?;
     let hit = CACHE
         .lock()
