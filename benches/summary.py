@@ -69,11 +69,27 @@ def main():
         rows.append((f"idle, {i['feeds']} feeds", f"RSS {idle['rss_kb_max'] / 1024:.1f} MB{split}, "
                      f"CPU {idle['cpu_percent']:.2f} % over {idle['seconds']:.0f} s",
                      "< 30 MB, ~0 %", load("idle.load")))
+    webs = [(name, json.loads((out / f).read_text()))
+            for name, f in (("cached", "web.json"), ("cache off", "web-cold.json")) if (out / f).exists()]
+    for name, r in webs:
+        # bench web prints pretty JSON (one object over many lines).
+        worst = max(r["pages"], key=lambda p: p["p95_ms"])
+        rows.append((f"web view, {r['changes']} changes ({name}): worst page p95",
+                     f"{worst['p95_ms']:.1f} ms ({worst['page']}, {worst['requests']} requests)",
+                     "< 50 ms", load("web.load") if name == "cached" else ""))
+    if webs:
+        rows.append(("web view: overview page", f"{webs[0][1]['overview_bytes'] / 1000:.1f} KB", "< 300 KB", ""))
     print("| figure | measured | target | load (1/5/15 min) |")
     print("|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
-
+    for name, r in webs:
+        print(f"\nweb view, {name}:\n")
+        print("| page | requests | p50 ms | p95 ms | max ms | bytes |")
+        print("|---|---|---|---|---|---|")
+        for p in r["pages"]:
+            print(f"| {p['page']} | {p['requests']} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | "
+                  f"{p['max_ms']:.1f} | {p['bytes']} |")
 
 if __name__ == "__main__":
     main()

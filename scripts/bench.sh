@@ -2,7 +2,7 @@
 # Reproduces every figure of BENCHMARKS.md (issue 10). Usage:
 #
 #     scripts/bench.sh            # everything (~10 min on 2 cores)
-#     scripts/bench.sh poll parse # only some sections: poll parse extract detect idle
+#     scripts/bench.sh poll parse # only some sections: poll parse extract detect idle web
 #
 # Environment: SHARED (default: ../shared next to the repo) holds corpus/ and
 # extraction-benchmark/; OUT (default /tmp/branchwatch-bench) receives the raw
@@ -16,7 +16,7 @@ OUT="${OUT:-/tmp/branchwatch-bench}"
 VENV="${VENV:-/tmp/branchwatch-bench-venv}"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 BIN="$TARGET/release/branchwatch"
-SECTIONS="${*:-poll parse extract detect idle}"
+SECTIONS="${*:-poll parse extract detect idle web}"
 mkdir -p "$OUT"
 
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
@@ -86,6 +86,16 @@ if want idle; then
   log "idle ($(load))"
   load > "$OUT/idle.load"
   "$BIN" bench idle --feeds 500 --hosts 50 --window-secs 10 | tee "$OUT/idle.json"
+fi
+
+if want web; then
+  log "web ($(load))"
+  load > "$OUT/web.load"
+  # A fresh fill each run (deterministic: same 100,000 changes every time).
+  rm -f "$OUT/web.sqlite" "$OUT/web.sqlite-wal" "$OUT/web.sqlite-shm"
+  "$BIN" bench web --db "$OUT/web.sqlite" --changes 100000 --requests 200 | tee "$OUT/web.json"
+  # The same requests with the page query cache off: every one reads the log.
+  "$BIN" bench web --db "$OUT/web.sqlite" --requests 200 --no-cache | tee "$OUT/web-cold.json"
 fi
 
 python3 "$REPO/benches/summary.py" "$OUT" | tee "$OUT/summary.md"

@@ -18,7 +18,7 @@
 //! 8. [`digest`] and [`mail`]: render digests and deliver them over SMTP.
 //!
 //! Beside the pipeline: [`query`] (filters shared by CLI and API), [`api`]
-//! (read-only HTTP), [`text`] (decoding and language identification shared by
+//! (read-only HTTP), [`web`] (the HTML view served beside the API), [`text`] (decoding and language identification shared by
 //! feed and article), and [`pipeline`], the one module that wires the stages:
 //! [`pipeline::Pipeline::refresh_feed`] reads as the whole per-feed flow.
 //!
@@ -54,3 +54,4 @@ pub mod schedule;
 pub mod service;
 pub mod store;
 pub mod text;
+pub mod web;

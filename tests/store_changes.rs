@@ -770,3 +770,86 @@ fn read_only_store_reads_and_refuses_writes() {
     assert!(Store::open_read_only(&dir.path().join("missing.sqlite")).is_err());
     assert!(Store::open(&dir.path().join("no/such/dir/x.sqlite")).is_err());
 }
+
+/// The person page's paged posts and summary, and a name-filtered list
+/// page, agree with the whole unpaged lists they replace.
+#[test]
+fn person_pages_and_name_filtered_pages_match_the_whole_lists() {
+    let (_d, mut store) = open();
+    let names = ["Қуат Байғоджаев", "Куат Байгожаев", "Kuat Baigodzhayev"];
+    let regions = [
+        "KZ-33", "KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31",
+    ];
+    for (i, region) in regions.iter().enumerate() {
+        let d = report(
+            names[i % 3],
+            "AMANAT",
+            Level::Region,
+            region,
+            Role::Chair,
+            Event::Elected,
+            Some(day(2024, 1 + i as u32, 1)),
+            0.8,
+        );
+        let a = article(
+            &format!("https://e.kz/{i}"),
+            Lang::Kk,
+            at(2024, 1, 1, 0),
+            "E",
+        );
+        store.record_article(&a, &[d], at(2025, 1, 1, 0)).unwrap();
+    }
+    let other = report(
+        "Марат Беков",
+        "AMANAT",
+        Level::Region,
+        "KZ-35",
+        Role::Chair,
+        Event::Elected,
+        Some(day(2024, 3, 1)),
+        0.8,
+    );
+    let a = article("https://e.kz/other", Lang::Kk, at(2024, 1, 1, 0), "E");
+    store
+        .record_article(&a, &[other], at(2025, 1, 1, 0))
+        .unwrap();
+
+    let key = branchwatch::store::person::key(names[0]);
+    let all = store.person_posts(&key, None, 0).unwrap();
+    assert_eq!(all.len(), regions.len());
+    let mut paged = Vec::new();
+    for page in 0..3 {
+        paged.extend(store.person_posts(&key, Some(3), page * 3).unwrap());
+    }
+    assert_eq!(paged, all);
+    let summary = store.person_summary(&key).unwrap();
+    assert_eq!(summary.total, all.len() as i64);
+    assert_eq!(
+        summary.latest.as_deref(),
+        all.last().map(|p| p.person.as_str())
+    );
+    let mut spellings: Vec<String> = Vec::new();
+    for p in &all {
+        for s in &p.spellings {
+            if !spellings.contains(s) {
+                spellings.push(s.clone());
+            }
+        }
+    }
+    assert_eq!(summary.spellings, spellings);
+
+    for limit in [2, 5, 50] {
+        for offset in [0, 2, 6, 9] {
+            let f = ChangeFilter {
+                person: Some("Kuat".into()),
+                limit: Some(limit),
+                offset: Some(offset),
+                ..ChangeFilter::default()
+            };
+            let (total, rows) = store.changes_page(&f).unwrap();
+            assert_eq!(total, store.count_changes(&f).unwrap());
+            assert_eq!(total, regions.len() as i64);
+            assert_eq!(rows, store.changes(&f).unwrap());
+        }
+    }
+}

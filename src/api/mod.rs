@@ -134,6 +134,8 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(protected)
+        // The HTML view under `/`, with its own token gate (bearer or cookie).
+        .merge(crate::web::routes(state.clone()))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint") })
         .with_state(state)
 }
@@ -151,7 +153,7 @@ pub async fn serve(
 
 /// Hashing both sides first makes the comparison take the same time
 /// whatever the token's length or where it first differs.
-fn token_matches(given: &str, expected: &str) -> bool {
+pub(crate) fn token_matches(given: &str, expected: &str) -> bool {
     let a = Sha256::digest(given.as_bytes());
     let b = Sha256::digest(expected.as_bytes());
     a.iter()

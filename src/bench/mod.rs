@@ -12,6 +12,7 @@
 //!   temporary SQLite file: a first full cycle and an all-304 second cycle.
 //! * [`parse`] measures `feed::parse` over files on disk.
 //! * [`detect`] measures the detector over a labelled corpus, replicated.
+//! * [`web`] fills a large change log and times the web view's pages.
 //! * [`proc`] reads this or another process's memory and CPU from `/proc`,
 //!   used for the peak-RSS and idle-cost figures.
 //!
@@ -24,6 +25,7 @@ pub mod parse;
 pub mod poll;
 pub mod proc;
 pub mod server;
+pub mod web;
 
 use std::path::PathBuf;
 

@@ -53,6 +53,21 @@ pub enum BenchCommand {
     },
     /// Memory and CPU of `branchwatch run` between cycles.
     Idle(IdleArgs),
+    /// Web view page times over a large change log (fills one unless --db exists).
+    Web {
+        /// The database; created and filled with --changes changes if missing.
+        #[arg(long, default_value = "bench-web.sqlite")]
+        db: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        changes: usize,
+        /// Requests per page kind.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Turn the web view's query cache off, so every request reads the
+        /// database (the cold cost of each page, not the repeat cost).
+        #[arg(long)]
+        no_cache: bool,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -178,6 +193,26 @@ pub fn run(cmd: &BenchCommand) -> Result<Outcome> {
             Ok(Outcome::from_count(r.docs as usize))
         }
         BenchCommand::Idle(a) => idle(a),
+        BenchCommand::Web {
+            db,
+            changes,
+            requests,
+            no_cache,
+        } => {
+            if !db.exists() {
+                let t = std::time::Instant::now();
+                bench::web::fill(db, *changes)?;
+                eprintln!(
+                    "filled {} with {changes} changes in {:.1}s",
+                    db.display(),
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            branchwatch::web::set_query_cache(!*no_cache);
+            let r = super::runtime()?.block_on(bench::web::run(db.clone(), *requests))?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            Ok(Outcome::Found)
+        }
     }
 }
 

@@ -157,3 +157,24 @@ pub async fn run(dir: &Path, format: &str) -> Result<Outcome> {
     }
     Ok(Outcome::from_count(changes.len()))
 }
+
+/// `demo --serve`: the web view and API over the demo database on a free
+/// loopback port, read-only (no token), until Ctrl-C.
+pub async fn serve(dir: &Path) -> Result<()> {
+    let dir = std::fs::canonicalize(dir)?;
+    let db_path = dir.join("branchwatch.sqlite");
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .context("cannot bind 127.0.0.1")?;
+    let addr = listener.local_addr()?;
+    let mut state = branchwatch::api::ApiState::new(db_path, Arc::new(Metrics::default()));
+    let tables = Arc::new(branchwatch::pipeline::load_tables(&Config::default())?);
+    state.resolvers = branchwatch::pipeline::resolvers(tables);
+    println!();
+    println!("web view: http://{addr}/   (read-only; Ctrl-C stops)");
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    branchwatch::api::serve(listener, state, stop).await?;
+    Ok(())
+}

@@ -89,6 +89,9 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long, default_value = "table")]
         format: String,
+        /// Then serve the web view (and API) on 127.0.0.1 until Ctrl-C.
+        #[arg(long)]
+        serve: bool,
     },
     /// Validate a configuration file and print every problem found.
     CheckConfig {
@@ -210,9 +213,15 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
             runtime()?.block_on(branchwatch::daemon::run(ctx.config, opts))?;
             Ok(Outcome::Found)
         }
-        Command::Demo { dir, format } => {
+        Command::Demo { dir, format, serve } => {
             quiet_logging();
-            runtime()?.block_on(demo::run(dir, format))
+            runtime()?.block_on(async {
+                let outcome = demo::run(dir, format).await?;
+                if *serve {
+                    demo::serve(dir).await?;
+                }
+                Ok(outcome)
+            })
         }
         Command::CheckConfig { path, format } => check_config(&cli, path.as_deref(), format),
         Command::Changes(a) => {

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::model::{
     Article, ChangeFilter, ChangeRecord, ChangeSource, DetectedChange, Event, Lang, Level,
-    ReviewStatus, Role, RosterFilter,
+    ReviewStatus, Role,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
@@ -523,14 +523,14 @@ pub struct RosterEntry {
     pub sources: Vec<String>,
 }
 
-const CHANGE_COLUMNS: &str =
+pub(super) const CHANGE_COLUMNS: &str =
     "c.id, c.person, c.role, c.party, c.level, c.region, c.district, c.event, \
     c.acting, c.previous_role, c.date, c.evidence, c.confidence, c.status, c.first_seen";
 
 /// Event date, else the first-seen day: how changes are ordered and filtered.
-const REF_DATE: &str = "COALESCE(c.date, substr(c.first_seen, 1, 10))";
+pub(super) const REF_DATE: &str = "COALESCE(c.date, substr(c.first_seen, 1, 10))";
 
-type RawChange = (
+pub(super) type RawChange = (
     (i64, String, String, String, String, String, Option<String>),
     (
         String,
@@ -544,7 +544,7 @@ type RawChange = (
     ),
 );
 
-fn raw_change(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawChange> {
+pub(super) fn raw_change(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawChange> {
     Ok((
         (
             r.get(0)?,
@@ -568,7 +568,7 @@ fn raw_change(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawChange> {
     ))
 }
 
-fn change_record(conn: &Connection, raw: RawChange) -> Result<ChangeRecord, StoreError> {
+pub(super) fn change_record(conn: &Connection, raw: RawChange) -> Result<ChangeRecord, StoreError> {
     let ((id, person, role, party, level, region, district), b) = raw;
     let (event, acting, previous_role, date, evidence, confidence, status, first_seen) = b;
     Ok(ChangeRecord {
@@ -648,7 +648,7 @@ fn load_sources(conn: &Connection, change_id: i64) -> Result<Vec<ChangeSource>, 
 }
 
 /// Appends the filter's conditions to `wh` and its values to `args`.
-fn filter_sql(f: &ChangeFilter, wh: &mut Vec<String>, args: &mut Vec<Value>) {
+pub(super) fn filter_sql(f: &ChangeFilter, wh: &mut Vec<String>, args: &mut Vec<Value>) {
     let eq = |col: &str, v: String, wh: &mut Vec<String>, args: &mut Vec<Value>| {
         args.push(Value::Text(v));
         wh.push(format!("{col} = ?{}", args.len()));
@@ -684,13 +684,17 @@ fn filter_sql(f: &ChangeFilter, wh: &mut Vec<String>, args: &mut Vec<Value>) {
     }
     if let Some(p) = &f.person {
         // Every folded token of the query must occur in the change's key or
-        // in some source's key, so any spelling finds the person.
+        // in some source's key, so any spelling finds the person. The
+        // substring test runs over the distinct keys (`person_keys`, a few
+        // thousand at most), and the keys found are looked up through the
+        // person-key indexes, instead of testing every change and source.
         for tok in person::tokens(p) {
             args.push(Value::Text(tok));
             let n = args.len();
+            let keys = format!("SELECT k.key FROM person_keys k WHERE instr(k.key, ?{n}) > 0");
             wh.push(format!(
-                "(instr(c.person_key, ?{n}) > 0 OR EXISTS (SELECT 1 FROM change_sources s \
-                 WHERE s.change_id = c.id AND instr(s.person_key, ?{n}) > 0))"
+                "(c.person_key IN ({keys}) OR c.id IN (SELECT s.change_id FROM change_sources s \
+                 WHERE s.person_key IN ({keys})))"
             ));
         }
     }
@@ -950,141 +954,6 @@ impl Store {
         refresh_change(&tx, id)?;
         tx.commit()?;
         Ok(())
-    }
-
-    /// Current holders of posts, derived from the non-rejected change log.
-    pub fn roster(&self, f: &RosterFilter) -> Result<Vec<RosterEntry>, StoreError> {
-        let cf = ChangeFilter {
-            party: f.party.clone(),
-            region: f.region.clone(),
-            level: f.level,
-            ..ChangeFilter::default()
-        };
-        let mut recs = self.select_changes(
-            &cf,
-            vec!["c.status <> 'rejected'".to_string()],
-            Vec::new(),
-            &format!("{REF_DATE}, c.first_seen, c.id"),
-        )?;
-        // Stable sort keeps the chronological order within a post.
-        recs.sort_by(|a, b| {
-            (&a.party, a.level, &a.region, &a.district, a.role).cmp(&(
-                &b.party,
-                b.level,
-                &b.region,
-                &b.district,
-                b.role,
-            ))
-        });
-        let mut out: Vec<RosterEntry> = Vec::new();
-        let mut i = 0;
-        while i < recs.len() {
-            let mut j = i;
-            while j < recs.len()
-                && (
-                    &recs[j].party,
-                    recs[j].level,
-                    &recs[j].region,
-                    &recs[j].district,
-                    recs[j].role,
-                ) == (
-                    &recs[i].party,
-                    recs[i].level,
-                    &recs[i].region,
-                    &recs[i].district,
-                    recs[i].role,
-                )
-            {
-                j += 1;
-            }
-            out.push(roster_for_post(&recs[i..j]));
-            i = j;
-        }
-        Ok(out)
-    }
-}
-
-fn ref_date(c: &ChangeRecord) -> NaiveDate {
-    c.date.unwrap_or_else(|| c.first_seen.date_naive())
-}
-
-/// Walks one post's changes in order: elected/appointed replaces the
-/// holder, re-election keeps (or establishes) them, dismissal or
-/// resignation of the holder vacates the post. A departure of someone who
-/// is not the known holder is ignored: the log says someone else holds it.
-fn roster_for_post(changes: &[ChangeRecord]) -> RosterEntry {
-    struct Holder<'a> {
-        name: &'a str,
-        key: String,
-    }
-    let mut holder: Option<Holder> = None;
-    let mut last_holder: Option<Holder> = None;
-    let mut predecessor: Option<String> = None;
-    let mut since: Option<NaiveDate> = None;
-    let mut acting = false;
-    let mut support: Vec<&ChangeRecord> = Vec::new();
-    for c in changes {
-        let key = person::key(&c.person);
-        let is_holder = holder
-            .as_ref()
-            .is_some_and(|h| person::match_keys(&h.key, &key).is_some());
-        if c.event.fills_post() {
-            if is_holder {
-                support.push(c);
-                acting = c.acting;
-                continue;
-            }
-            if let Some(h) = holder.take() {
-                predecessor = Some(h.name.to_string());
-            } else if let Some(l) = &last_holder {
-                if person::match_keys(&l.key, &key).is_none() {
-                    predecessor = Some(l.name.to_string());
-                }
-            }
-            holder = Some(Holder {
-                name: &c.person,
-                key: key.clone(),
-            });
-            last_holder = Some(Holder {
-                name: &c.person,
-                key,
-            });
-            since = Some(ref_date(c));
-            acting = c.acting;
-            support = vec![c];
-        } else if holder.is_none() || is_holder {
-            predecessor = Some(c.person.clone());
-            holder = None;
-            last_holder = Some(Holder {
-                name: &c.person,
-                key,
-            });
-            since = Some(ref_date(c));
-            acting = false;
-            support = vec![c];
-        }
-    }
-    let first = &changes[0];
-    let mut sources: Vec<String> = Vec::new();
-    for c in &support {
-        for s in &c.sources {
-            if !sources.contains(&s.url) {
-                sources.push(s.url.clone());
-            }
-        }
-    }
-    RosterEntry {
-        party: first.party.clone(),
-        level: first.level,
-        region: first.region.clone(),
-        district: first.district.clone(),
-        role: first.role,
-        holder: holder.map(|h| h.name.to_string()),
-        acting,
-        since,
-        predecessor,
-        change_ids: support.iter().map(|c| c.id).collect(),
-        sources,
     }
 }
 

@@ -21,7 +21,9 @@ mod changes;
 mod feeds;
 mod outbox;
 pub mod person;
+mod roster;
 mod schema;
+mod web;
 
 pub use changes::{
     ChangeDetail, DisagreementValue, EditEntry, FieldDisagreement, ReviewEntry, RosterEntry,
@@ -29,6 +31,7 @@ pub use changes::{
 };
 pub use feeds::{FeedFailure, FeedRefresh, FeedRow, NewItem, REMOVED_FROM_CONFIG};
 pub use outbox::{OutboxMessage, OutboxState};
+pub use web::{MonthCount, PersonPost, PersonSummary, PostNeighbours, PostRef, RegionActivity};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
@@ -310,6 +313,12 @@ impl Store {
 /// Timestamps are stored as fixed-width RFC 3339 UTC text so that string
 /// order is time order and SQL comparisons need no conversion.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    ts_for_bench(t)
+}
+
+/// The stored timestamp form, for code that writes rows directly
+/// (`bench::web::fill`).
+pub fn ts_for_bench(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 

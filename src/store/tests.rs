@@ -125,3 +125,124 @@ fn timestamps_sort_as_text() {
     );
     assert!(parse_ts("x", "yesterday").is_err());
 }
+
+#[test]
+fn v2_lists_the_person_keys_of_an_existing_log_and_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        schema::migrations().to_version(&mut conn, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO changes (party, level, region, role, event, person, person_key, acting, \
+             evidence, confidence, first_seen) VALUES ('AMANAT', 'region', 'KZ-33', 'chair', \
+             'elected', 'Куат Байгожаев', 'baigojaev kuat', 0, 'e', 0.7, '2025-01-01T00:00:00Z');
+             INSERT INTO change_sources (change_id, url, person_as_reported, person_key, acting, \
+             evidence, confidence, seen_at, fingerprint) VALUES (1, 'https://e.kz/0', \
+             'К. Байгожаев', 'baigojaev k', 0, 'e', 0.7, '2025-01-01T00:00:00Z', 'f0');",
+        )
+        .unwrap();
+    }
+    let keys = |s: &Store| -> Vec<String> {
+        let mut st = s
+            .connection()
+            .prepare("SELECT key FROM person_keys ORDER BY key")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(keys(&s), ["baigojaev k", "baigojaev kuat"]);
+    let (a, mut d) = sample();
+    d.person = "Marat Bekov".into();
+    d.region = "KZ-11".into();
+    s.record_article(&a, &[d], now()).unwrap();
+    assert_eq!(keys(&s), ["baigojaev k", "baigojaev kuat", "bekov marat"]);
+    let f = crate::model::ChangeFilter {
+        person: Some("К. Байгожаев".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.changes_page(&f).unwrap().0, 1, "found through the source");
+}
+
+/// The plan SQLite picks for `sql` (after the page queries' indexes).
+fn plan(s: &Store, sql: &str, args: &[rusqlite::types::Value]) -> String {
+    let mut st = s
+        .connection()
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let rows: Vec<String> = st
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.join("\n")
+}
+
+#[test]
+fn page_queries_use_the_indexes() {
+    use crate::model::ChangeFilter;
+    use changes::{filter_sql, REF_DATE};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    let list = |f: &ChangeFilter| {
+        let (mut wh, mut args) = (Vec::new(), Vec::new());
+        filter_sql(f, &mut wh, &mut args);
+        let wh = if wh.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wh.join(" AND "))
+        };
+        let sql =
+            format!("SELECT c.id FROM changes c {wh} ORDER BY {REF_DATE} DESC, c.id DESC LIMIT 50");
+        plan(&s, &sql, &args)
+    };
+    let newest = list(&ChangeFilter {
+        hide_rejected: true,
+        ..Default::default()
+    });
+    assert!(newest.contains("changes_ref_date"), "{newest}");
+    assert!(!newest.contains("TEMP B-TREE"), "{newest}");
+    let region = list(&ChangeFilter {
+        region: Some("KZ-33".into()),
+        role: Some(Role::Chair),
+        ..Default::default()
+    });
+    assert!(region.contains("(region=?)"), "{region}");
+    let person = list(&ChangeFilter {
+        person: Some("Куат Байгожаев".into()),
+        ..Default::default()
+    });
+    assert!(person.contains("changes_person_key"), "{person}");
+    assert!(person.contains("change_sources_person_key"), "{person}");
+    assert!(!person.contains("SCAN c\n"), "{person}");
+    let posts = plan(
+        &s,
+        &format!("SELECT c.id FROM changes c WHERE {}", web::PERSON_MATCH),
+        &[rusqlite::types::Value::Text("k".into())],
+    );
+    assert!(posts.contains("changes_person_key"), "{posts}");
+    assert!(posts.contains("change_sources_person_key"), "{posts}");
+    let roster = plan(
+        &s,
+        &format!("SELECT c.id FROM changes c WHERE c.region = 'KZ-33' ORDER BY {REF_DATE}"),
+        &[],
+    );
+    assert!(roster.contains("(region=?)"), "{roster}");
+    // The map and the timelines count from the index alone.
+    for sql in [
+        format!(
+            "SELECT c.region, max({REF_DATE}), count(*) FROM changes c \
+             WHERE c.status <> 'rejected' GROUP BY c.region"
+        ),
+        format!(
+            "SELECT substr({REF_DATE}, 1, 7) AS m, c.party, count(*) FROM changes c \
+             WHERE c.region = 'KZ-33' AND c.status <> 'rejected' GROUP BY m, c.party"
+        ),
+    ] {
+        let p = plan(&s, &sql, &[]);
+        assert!(p.contains("COVERING INDEX changes_stats"), "{sql}: {p}");
+    }
+}
