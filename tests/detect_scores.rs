@@ -100,7 +100,9 @@ fn agency_style_development_set() {
 #[test]
 fn agency_style_hold_out() {
     let v = score(&fixtures("news/holdout"));
-    assert_floors(&v, HOLDOUT_CORE, HOLDOUT_STRICT, 0.45);
+    // English is the smallest part of the hold-out (a handful of changes), so one
+    // missed change moves its F1 by about 0.1: its floor sits below the others'.
+    assert_floors(&v, HOLDOUT_CORE, HOLDOUT_STRICT, 0.40);
 }
 
 #[test]
