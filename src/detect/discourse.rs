@@ -155,6 +155,7 @@ impl Doc<'_> {
                     && !self.in_prev(m.start)
                     && !self.place_of_state_body(m)
                     && !self.destination_place(m)
+                    && !self.venue_place(m)
                     && !self.in_who_clause(m)
             })
             .last()

@@ -317,6 +317,20 @@ impl<'a> Doc<'a> {
         after || before
     }
 
+    /// «Қаскелең қаласында өткен конференцияда», "held in": where a meeting took
+    /// place, not the branch that met.
+    pub(super) fn venue_place(&self, m: &Mention) -> bool {
+        let mut k = m.end;
+        if self
+            .m_at(k)
+            .is_some_and(|x| matches!(self.cue(x), Some(CueKind::Level(_))))
+        {
+            k += 1;
+        }
+        (k..(k + 1).min(self.toks.len()))
+            .any(|j| self.t.starts_with_word("venue", &self.toks[j].key))
+    }
+
     pub(super) fn sentence_geo(
         &self,
         si: usize,
@@ -337,6 +351,7 @@ impl<'a> Doc<'a> {
                     && !self.place_of_state_body(m)
                     // «Алматыға көшуіне байланысты», «в связи с переездом в Алматы»
                     && !self.destination_place(m)
+                    && !self.venue_place(m)
                     // "X, who had headed the party's reception in Karasai district, ..."
                     && !self.in_who_clause(m)
                     // where someone comes from is not where the branch is

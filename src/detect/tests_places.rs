@@ -27,6 +27,18 @@ fn det(lang: Lang, text: &str) -> Vec<DetectedChange> {
 // ------------------------------------------------ 1. places in side clauses
 
 #[test]
+fn kk_the_town_where_a_conference_was_held_is_no_branch_place() {
+    let v = det(
+        Lang::Kk,
+        "Қарасай аудандық филиалын бұдан былай Нұрлан Сейітов басқарады. Ол Қаскелең \
+         қаласында өткен конференцияда «AMANAT» партиясының филиал тізгінін ұстады.",
+    );
+    let c = find(&v, "Сейітов");
+    check(c, Role::Chair, Event::Elected, "KZ-19", Level::District);
+    assert_eq!(c.district.as_deref(), Some("Karasai"));
+}
+
+#[test]
 fn kk_destination_place_does_not_move_the_branch() {
     let v = det(
         Lang::Kk,
