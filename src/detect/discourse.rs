@@ -296,7 +296,7 @@ impl Doc<'_> {
     ) -> Built {
         let mut change = succ.change.clone();
         change.person = person;
-        change.event = Event::Dismissed;
+        change.event = self.predecessor_event(si, n);
         change.acting = false;
         change.previous_role = None;
         change.evidence = self.span_text(self.sents[si].0, self.sents[si].1);
@@ -311,6 +311,31 @@ impl Doc<'_> {
             change,
             name_end: self.names[n as usize].end,
             level_hint: succ.level_hint,
+        }
+    }
+}
+
+impl Doc<'_> {
+    /// How the predecessor left: "Y, who left the party", «Y, который ушёл в отставку»
+    /// (a resignation told right after the name) is a resignation; otherwise the post
+    /// was taken from them.
+    fn predecessor_event(&self, si: usize, n: u32) -> Event {
+        let b = self.sents[si].1;
+        let from = self.names[n as usize].end;
+        // the clause ends at the next name
+        let hi = (from..(from + PREDECESSOR_REACH + 4).min(b))
+            .find(|&k| self.tok_n[k] != NONE)
+            .unwrap_or((from + PREDECESSOR_REACH + 4).min(b));
+        let resigned = self.mentions_in(from, hi).any(|m| {
+            matches!(
+                self.cue(m),
+                Some(CueKind::Event(Event::Resigned) | CueKind::OwnWill)
+            )
+        });
+        if resigned {
+            Event::Resigned
+        } else {
+            Event::Dismissed
         }
     }
 }

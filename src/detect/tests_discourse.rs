@@ -97,3 +97,25 @@ fn a_surname_alone_is_the_person_named_in_full_before() {
         ],
     )]);
 }
+
+#[test]
+fn an_announcement_with_now_and_a_predecessor_who_left() {
+    check_rows(&[
+        (
+            Lang::En,
+            "PAVLODAR - The Auyl party said on Monday that Dana Iskakova will now lead its Pavlodar regional branch. She succeeds Ruslan Abenov, who resigned in March to run a farm.",
+            &[
+                ("Dana Iskakova", Role::Chair, Event::Appointed),
+                ("Ruslan Abenov", Role::Chair, Event::Resigned),
+            ],
+        ),
+        (
+            Lang::En,
+            "Marat Sadykov now heads the Ak Zhol party's Atyrau regional branch. He replaces Timur Nurov, whom the party's bureau relieved of the post.",
+            &[
+                ("Marat Sadykov", Role::Chair, Event::Appointed),
+                ("Timur Nurov", Role::Chair, Event::Dismissed),
+            ],
+        ),
+    ]);
+}
