@@ -363,6 +363,13 @@ impl<'a> Doc<'a> {
                 event = Event::Elected;
             }
         }
+        // «Оның орнына X келді» after a bureau released the holder: the bureau filled it
+        if event == Event::Elected && si > 0 && self.refers_to_post(f) {
+            let (pa, pb) = self.sents[si - 1];
+            if self.bureau_in(pa, pb) && !self.voters_in(pa, pb) && !self.voters_in(f.a, f.b) {
+                event = Event::Appointed;
+            }
+        }
         // «вновь доверили руководство», "elected again": the holder keeps the post
         let again = (e.start.saturating_sub(3).max(f.seg_lo)..(e.end + 2).min(f.seg_hi))
             .any(|j| self.t.word_in("again", &self.toks[j].key));
@@ -731,9 +738,10 @@ impl<'a> Doc<'a> {
         };
         // «возглавил», "took over": the verb itself says chair; other role words in
         // the sentence belong to other clauses ...
-        let scan_hi = if cue.role.is_some() { role_scope } else { f.b };
+        let implied = self.implied_role(f).is_some();
+        let scan_hi = if implied { role_scope } else { f.b };
         // ... unless the post is named right after it ("took over as deputy chair")
-        let (xa, xb) = if cue.role.is_some() {
+        let (xa, xb) = if implied {
             (e.end, (e.end + 3).min(f.b))
         } else {
             (0, 0)
@@ -759,6 +767,32 @@ impl<'a> Doc<'a> {
         best
     }
 
+    /// The clause speaks of the post talked about before («на этом посту», «оның
+    /// орнына», "the vacancy").
+    pub(super) fn refers_to_post(&self, f: &Frame<'_>) -> bool {
+        self.mentions_in(f.a, f.b)
+            .any(|m| matches!(self.cue(m), Some(CueKind::Anaphor | CueKind::Replace)))
+    }
+
+    /// The post the verb itself names («возглавил» → chair), when the words it needs
+    /// for that are there.
+    pub(super) fn implied_role(&self, f: &Frame<'_>) -> Option<Role> {
+        let cue = f.cue;
+        let r = cue.role?;
+        if cue.role_needs.is_empty() {
+            return Some(r);
+        }
+        let lo = f.e.start.saturating_sub(cue.window).max(f.a);
+        let hi = (f.e.end + cue.window).min(f.b);
+        (lo..hi)
+            .any(|j| {
+                cue.role_needs
+                    .iter()
+                    .any(|p| self.t.word_matches(p, &self.toks[j].key))
+            })
+            .then_some(r)
+    }
+
     pub(super) fn find_role(
         &self,
         f: &Frame<'_>,
@@ -766,10 +800,7 @@ impl<'a> Doc<'a> {
         out: &[Built],
         rule: &mut Vec<String>,
     ) -> Result<RoleSlot, Reason> {
-        let anaphor = f.cue.successor
-            || self
-                .mentions_in(f.a, f.b)
-                .any(|m| matches!(self.cue(m), Some(CueKind::Anaphor | CueKind::Replace)));
+        let anaphor = f.cue.successor || self.refers_to_post(f);
         match self.best_role(f, p) {
             Some(c) => self.role_of_word(f, p, &c, anaphor, rule),
             None => self.role_unnamed(f, p, out, anaphor, rule),
@@ -862,7 +893,7 @@ impl<'a> Doc<'a> {
             }
         }
         let mut acting = false;
-        let role = if let Some(r) = cue.role {
+        let role = if let Some(r) = self.implied_role(f) {
             rule.push(format!("role implied by «{}»", f.trig));
             // «временно руководить филиалом поручено ...»
             acting = fills

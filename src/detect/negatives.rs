@@ -103,7 +103,7 @@ impl<'a> Doc<'a> {
         let list_after = self
             .mentions_in(e.end, (e.end + 3).min(f.seg_hi))
             .any(|m| self.cue(m) == Some(CueKind::Delegate));
-        if f.cue.role.is_some() && (list_before || list_after) {
+        if self.implied_role(f).is_some() && (list_before || list_after) {
             return Err(Reason::CandidateList);
         }
         Ok(())

@@ -81,6 +81,8 @@ struct CueDef {
     strict_role: bool,
     #[serde(default)]
     successor: bool,
+    #[serde(default)]
+    role_needs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +193,9 @@ pub struct Cue {
     /// The verb says someone took the post already talked about ("X succeeds Y", "the
     /// post went to X"): the role and branch are those of the previous change.
     pub successor: bool,
+    /// `role` holds only when one of these is within `window` («басшылығына X келді»
+    /// is the chair; «оның орнына X келді» took whatever post was talked about).
+    pub role_needs: Vec<Pat>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,6 +400,7 @@ impl Tables {
                 backstory: c.backstory,
                 strict_role: c.strict_role,
                 successor: c.successor,
+                role_needs: c.role_needs.iter().map(|n| pat(n)).collect(),
             });
             for f in &c.forms {
                 self.add_phrase(f, Payload::Cue(idx))?;

@@ -119,3 +119,15 @@ fn an_announcement_with_now_and_a_predecessor_who_left() {
         ),
     ]);
 }
+
+#[test]
+fn in_his_place_came_takes_the_post_just_released() {
+    check_rows(&[(
+        Lang::Kk,
+        "«Ауыл» партиясы Жамбыл облыстық филиалы бюросының отырысы өтті. Бюро шешімімен филиал төрағасының орынбасары Нұрлан Әлиев өз өтініші бойынша қызметінен босатылды. Оның орнына аудандық мәдениет бөлімінің басшысы болған Гүлнар Сәрсенова келді.",
+        &[
+            ("Нұрлан Әлиев", Role::DeputyChair, Event::Resigned),
+            ("Гүлнар Сәрсенова", Role::DeputyChair, Event::Appointed),
+        ],
+    )]);
+}
