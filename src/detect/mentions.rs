@@ -43,6 +43,9 @@ impl<'a> Doc<'a> {
         if !self.toks[i].is_word() && !self.toks[i].is_punct('.') && !self.toks[i].is_punct('—') {
             return i + 1;
         }
+        if self.office_after_place(i) && self.push_branch_word(i) {
+            return i + 1;
+        }
         self.t.hits_at(&self.toks, i, hits);
         self.drop_unlikely_hits(i, hits);
         if hits.is_empty() {
@@ -66,18 +69,34 @@ impl<'a> Doc<'a> {
         let mut i = i + best_len;
         // «Жамбыл облыстық комитеті»: a place phrase that swallowed its level word
         // leaves «комитет» alone, which is then the party's regional committee
-        if geo_with_level && i < n && self.committee_after_level(i) {
-            if let Some(bc) = self.t.cues.iter().position(|c| c.kind == CueKind::Branch) {
-                self.tok_m[i] = self.ments.len() as u32;
-                self.ments.push(Mention {
-                    start: i,
-                    end: i + 1,
-                    kind: MK::Cue(bc as u32),
-                });
-                i += 1;
-            }
+        if geo_with_level && i < n && self.committee_after_level(i) && self.push_branch_word(i) {
+            i += 1;
         }
         i
+    }
+
+    /// Tags token `i` as a branch word; false when the tables have no branch cue.
+    fn push_branch_word(&mut self, i: usize) -> bool {
+        let Some(bc) = self.t.cues.iter().position(|c| c.kind == CueKind::Branch) else {
+            return false;
+        };
+        self.tok_m[i] = self.ments.len() as u32;
+        self.ments.push(Mention {
+            start: i,
+            end: i + 1,
+            kind: MK::Cue(bc as u32),
+        });
+        true
+    }
+
+    /// "the party's Karaganda office", "its Astana city office": an office word right
+    /// after a place or a level word is the branch (`[words] office_after_place`).
+    fn office_after_place(&self, i: usize) -> bool {
+        i > 0
+            && self.t.word_in("office_after_place", &self.toks[i].key)
+            && self.m_at(i - 1).is_some_and(|m| {
+                matches!(m.kind, MK::Geo(_)) || matches!(self.cue(m), Some(CueKind::Level(_)))
+            })
     }
 
     /// A committee word at `i` right after a level word.

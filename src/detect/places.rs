@@ -331,6 +331,9 @@ impl<'a> Doc<'a> {
             .any(|j| self.t.starts_with_word("venue", &self.toks[j].key))
     }
 
+    /// The place nearest `anchor` in sentence `si`; with `need_level`, only one with
+    /// its level word («Атырау облысында») or one opening the sentence ("In Atyrau,
+    /// ...", «В Атырау ...»), so that a place named in passing does not count.
     pub(super) fn sentence_geo(
         &self,
         si: usize,
@@ -346,7 +349,7 @@ impl<'a> Doc<'a> {
                 matches!(m.kind, MK::Geo(_))
                     && !self.in_prev(m.start)
                     && Some(m.start) != skip
-                    && (!need_level || self.geo_level(m).is_some())
+                    && (!need_level || self.geo_level(m).is_some() || m.start <= a + 1)
                     // «Тараз қалалық мәслихатының депутаты»: the place of a state body
                     && !self.place_of_state_body(m)
                     // «Алматыға көшуіне байланысты», «в связи с переездом в Алматы»

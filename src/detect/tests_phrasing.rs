@@ -681,3 +681,29 @@ fn delegates_entrusting_the_branch_again_is_a_re_election() {
         ),
     ]);
 }
+
+#[test]
+fn en_office_helm_object_pronoun_and_a_fronted_place() {
+    check_rows(&[
+        (
+            Lang::En,
+            "Yerbol Sagintayev has been appointed executive secretary of the Ak Zhol party's Aktobe office.",
+            &[("Yerbol Sagintayev", Role::ExecutiveSecretary, Event::Appointed)],
+        ),
+        (
+            Lang::En,
+            "On Friday, Daniyar Omarov took the helm of the Pavlodar region branch of AMANAT.",
+            &[("Daniyar Omarov", Role::Chair, Event::Elected)],
+        ),
+        (
+            Lang::En,
+            "Asel Tokhtarova was elected secretary of the Zhezkazgan city maslikhat. The bureau of the AMANAT party's Karaganda regional branch then relieved her of her duties as first deputy chairwoman.",
+            &[("Asel Tokhtarova", Role::FirstDeputyChair, Event::Dismissed)],
+        ),
+        (
+            Lang::En,
+            "The AMANAT party held conferences in several regions. In Atyrau, incumbent chairman Nurlan Beisenov was handed another term by the delegates.",
+            &[("Nurlan Beisenov", Role::Chair, Event::ReElected)],
+        ),
+    ]);
+}
