@@ -479,7 +479,14 @@ impl<'a> Doc<'a> {
         } else {
             Reason::SupportWithoutCandidacy
         };
-        if cs.is_none() && !pronoun {
+        // «Х предложила избрать Y. Делегаты проголосовали единогласно»: a vote right
+        // after a proposal backs the one proposed
+        let proposed = (f.si.saturating_sub(PROPOSAL_BACK)..f.si).any(|sj| {
+            let (a, b) = self.sents[sj];
+            self.mentions_in(a, b)
+                .any(|m| self.cue(m) == Some(CueKind::Proposal))
+        });
+        if cs.is_none() && !pronoun && !proposed {
             return Err(missing);
         }
         if let Some(prev) = out
@@ -645,7 +652,15 @@ impl<'a> Doc<'a> {
                 via_pronoun: false,
             });
         }
-        if let (Some(n), true) = (last_person, pron_at.is_some()) {
+        // «После того как аким Х был назначен ..., конференция освободила его»: a name
+        // earlier in the same sentence comes before the one of the sentence before
+        let same_sentence = pron_at.and_then(|p| {
+            (self.sents[f.si].0..p)
+                .rev()
+                .map(|k| self.tok_n[k])
+                .find(|&x| x != NONE)
+        });
+        if let (Some(n), true) = (same_sentence.or(last_person), pron_at.is_some()) {
             rule.push("person: pronoun → last named person".into());
             return Ok(Person {
                 idx: n,

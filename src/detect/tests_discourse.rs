@@ -131,3 +131,31 @@ fn in_his_place_came_takes_the_post_just_released() {
         ],
     )]);
 }
+
+#[test]
+fn a_vote_after_a_proposal_and_a_pronoun_for_a_name_in_the_same_sentence() {
+    check_rows(&[(
+        Lang::Ru,
+        "В Лисаковске прошла конференция городского филиала партии AMANAT. После того как аким города Олжас Туменов был назначен в областной акимат, конференция освободила его от обязанностей председателя городского филиала. Первый заместитель председателя филиала Ольга Гринь предложила избрать председателем Нурлана Бекова. Делегаты проголосовали единогласно.",
+        &[
+            ("Олжас Туменов", Role::Chair, Event::Dismissed),
+            ("Нурлан Беков", Role::Chair, Event::Elected),
+        ],
+    )]);
+}
+
+#[test]
+fn en_headline_verbs_in_the_present_and_a_new_first_secretary() {
+    check_rows(&[
+        (
+            Lang::En,
+            "Mangystau AMANAT branch elects Aibek Zhanuzakov as its chairman",
+            &[("Aibek Zhanuzakov", Role::Chair, Event::Elected)],
+        ),
+        (
+            Lang::En,
+            "Kairat Seitov has become the new first secretary of the Pavlodar regional committee of the Communist People's Party of Kazakhstan.",
+            &[("Kairat Seitov", Role::FirstSecretary, Event::Elected)],
+        ),
+    ]);
+}
