@@ -242,7 +242,26 @@ impl<'a> Doc<'a> {
                 break;
             }
         }
+        let geo = geo.or_else(|| self.place_before_party());
         Topic { geo, party }
+    }
+
+    /// «в столичном «Нур Отане»», "Karaganda's Ak Zhol": a place adjective right before
+    /// the party names its branch when no branch word does.
+    fn place_before_party(&self) -> Option<GeoRef> {
+        self.ments
+            .windows(2)
+            .find(|w| {
+                matches!(w[0].kind, MK::Geo(_))
+                    && matches!(w[1].kind, MK::Party(_))
+                    && !self.in_prev(w[0].start)
+                    && (w[0].end..w[1].start)
+                        .all(|k| matches!(self.toks[k].key.as_str(), "«" | "»" | "\"" | "'s"))
+            })
+            .and_then(|w| match &w[0].kind {
+                MK::Geo(ids) => Some((ids.clone(), self.geo_level(&w[0]))),
+                _ => None,
+            })
     }
 
     /// A place named in the sentence outside previous-role clauses, nearest to `anchor`.

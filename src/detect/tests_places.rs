@@ -7,7 +7,7 @@
 //! acting chair entrusted in the dative. Every sentence was written for these tests;
 //! names and events are invented.
 
-use super::test_support::{check_post as check, detect_in, find_surname as find};
+use super::test_support::{check_post as check, check_rows, detect_in, find_surname as find};
 use crate::model::{DetectedChange, Event, Lang, Level, Role};
 use chrono::NaiveDate;
 
@@ -353,4 +353,18 @@ fn kk_acting_duties_handed_over_in_other_words() {
     );
     let a = find(&v, "Ахметов");
     check(a, Role::Chair, Event::Resigned, "KZ-55", Level::Region);
+}
+
+#[test]
+fn a_place_adjective_before_the_party_names_the_topic_branch() {
+    check_rows(&[(
+        Lang::Ru,
+        "Перемены в карагандинском «Ак жоле»\nВо вторник бюро политсовета филиала утвердило Армана Касенова первым заместителем председателя филиала.",
+        &[("Арман Касенов", Role::FirstDeputyChair, Event::Appointed)],
+    )]);
+    let v = det(
+        Lang::Ru,
+        "Перемены в карагандинском «Ак жоле»\nВо вторник бюро политсовета филиала утвердило Армана Касенова первым заместителем председателя филиала.",
+    );
+    assert_eq!(find(&v, "Касенов").region, "KZ-35");
 }
