@@ -782,6 +782,14 @@ impl<'a> Doc<'a> {
         best
     }
 
+    /// A branch post named in the two sentences before `si` and after the sentence of
+    /// the last change.
+    fn post_named_since_change(&self, si: usize, out: &[Built]) -> Option<Role> {
+        let from = si.saturating_sub(2);
+        let from = out.last().map_or(from, |b| from.max(b.sentence + 1));
+        self.recent_role_since(si, from)
+    }
+
     /// The clause speaks of the post talked about before («на этом посту», «оның
     /// орнына», "the vacancy").
     pub(super) fn refers_to_post(&self, f: &Frame<'_>) -> bool {
@@ -923,6 +931,12 @@ impl<'a> Doc<'a> {
             // «бұған дейін филиалды басқарған Х ... кеткен еді»: whoever led the branch
             // was its chair
             rule.push("role: head of the branch the person led".into());
+            r
+        } else if let (true, Some(r)) = (anaphor && fills, self.post_named_since_change(f.si, out))
+        {
+            // «Конференцияда төрағаның орынбасары сайланды. Бұл қызметке X сайланды»:
+            // "this post" is the one named after the last change
+            rule.push("role: the post named after the previous change".into());
             r
         } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
             rule.push("role: same post as the previous change".into());

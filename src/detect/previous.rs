@@ -128,7 +128,15 @@ impl<'a> Doc<'a> {
 
     /// The last branch post named in the two sentences before `si`.
     pub(super) fn recent_role(&self, si: usize) -> Option<Role> {
-        let a = self.sents[si.saturating_sub(2)].0;
+        self.recent_role_since(si, si.saturating_sub(2))
+    }
+
+    /// The last branch post named from sentence `from` up to (not including) `si`.
+    pub(super) fn recent_role_since(&self, si: usize, from: usize) -> Option<Role> {
+        if from >= si {
+            return None;
+        }
+        let a = self.sents[from].0;
         let b = self.sents[si].0;
         self.mentions_in(a, b)
             .filter_map(|m| match self.cue(m) {
