@@ -326,17 +326,51 @@ impl Doc<'_> {
         let hi = (from..(from + PREDECESSOR_REACH + 4).min(b))
             .find(|&k| self.tok_n[k] != NONE)
             .unwrap_or((from + PREDECESSOR_REACH + 4).min(b));
-        let resigned = self.mentions_in(from, hi).any(|m| {
-            matches!(
-                self.cue(m),
-                Some(CueKind::Event(Event::Resigned) | CueKind::OwnWill)
-            )
-        });
-        if resigned {
+        let leaves = |lo: usize, hi: usize| {
+            self.mentions_in(lo, hi).any(|m| {
+                matches!(
+                    self.cue(m),
+                    Some(CueKind::Event(Event::Resigned) | CueKind::OwnWill)
+                )
+            })
+        };
+        // «X-тің орнына келді. Пленумды ашқан X ... өз еркімен тапсыратынын мәлімдеді»:
+        // the next sentence tells how the same person left
+        let told_next = self
+            .sents
+            .get(si + 1)
+            .is_some_and(|&(na, nb)| self.names_person_in(n, na, nb) && leaves(na, nb));
+        if leaves(from, hi) || told_next {
             Event::Resigned
         } else {
             Event::Dismissed
         }
+    }
+}
+
+impl Doc<'_> {
+    /// Sentence span `a..b` names the person of name `n` again (all parts of the
+    /// shorter name among the longer one's).
+    fn names_person_in(&self, n: u32, a: usize, b: usize) -> bool {
+        let key = |x: u32| -> Vec<String> {
+            person_key(&self.canonical_name(&self.names[x as usize], true))
+                .split(' ')
+                .map(str::to_string)
+                .collect()
+        };
+        let want = key(n);
+        (a..b)
+            .map(|k| self.tok_n[k])
+            .filter(|&x| x != NONE && x != n)
+            .any(|x| {
+                let got = key(x);
+                let (short, long) = if got.len() <= want.len() {
+                    (&got, &want)
+                } else {
+                    (&want, &got)
+                };
+                !short.is_empty() && short.iter().all(|p| long.contains(p))
+            })
     }
 }
 

@@ -638,8 +638,14 @@ impl<'a> Doc<'a> {
         rule: &mut Vec<String>,
     ) -> Result<Person, Reason> {
         let e = f.e;
+        // an active verb's pronoun subject is the one acting, not the one the post
+        // changes for ("He dismissed them"): only an object pronoun right after the verb
+        // counts ("relieved her of"); Russian and Kazakh put object pronouns before
+        // the verb too («его избрали»)
+        let object_only = f.cue.voice == Voice::Active && self.lang == Lang::En;
         let pron_at = self
             .mentions_in(f.seg_lo, f.seg_hi)
+            .filter(|m| !object_only || (e.end..e.end + 2).contains(&m.start))
             .find(|m| self.cue(m) == Some(CueKind::Pronoun))
             .map(|m| m.start);
         let back = possessor.filter(|&n| pron_at.is_some_and(|p| self.names[n as usize].end <= p));

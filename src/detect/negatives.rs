@@ -64,7 +64,12 @@ impl<'a> Doc<'a> {
         {
             return Err(Reason::Future(surf(j)));
         }
-        if let Some(j) = self.near_before(f, &[CueKind::Modal], 7) {
+        // a capitalised "May" inside a sentence is the month
+        let month_word = |j: usize| self.toks[j].cap && j > self.sents[f.si].0;
+        if let Some(j) = self
+            .near_before(f, &[CueKind::Modal], 7)
+            .filter(|&j| !month_word(j))
+        {
             return Err(Reason::Modal(surf(j)));
         }
         // Kazakh negates after the verb: «кеткен жоқ», «босатылған емес»

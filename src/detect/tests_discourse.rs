@@ -178,3 +178,27 @@ fn kk_trust_expressed_again_and_this_post_named_after_the_last_change() {
         ),
     ]);
 }
+
+#[test]
+fn how_a_predecessor_left_and_who_acts_in_english() {
+    check_rows(&[
+        (
+            Lang::Kk,
+            "«Ақ жол» партиясы Қостанай облыстық филиалының конференциясында филиал төрағасы болып Ерлан Ахметов сайланды. Ол бұл қызметте бес жыл істеген Сергей Воронцовтың орнына келді. Конференцияны ашқан Сергей Воронцов өкілеттігін өз еркімен тапсыратынын мәлімдеді.",
+            &[
+                ("Ерлан Ахметов", Role::Chair, Event::Elected),
+                ("Сергей Воронцов", Role::Chair, Event::Resigned),
+            ],
+        ),
+        (
+            Lang::En,
+            "The most visible departure came in May, when Arman Bekov resigned from the post of chairman of the Ak Zhol party's Almaty city branch.",
+            &[("Arman Bekov", Role::Chair, Event::Resigned)],
+        ),
+        (
+            Lang::En,
+            "Rumours circulated that Serik Amanov, chairman of the Ak Zhol party's Shymkent city branch, would step down. He dismissed them in a video address.",
+            &[],
+        ),
+    ]);
+}
