@@ -311,6 +311,7 @@ impl Doc<'_> {
             change,
             name_end: self.names[n as usize].end,
             level_hint: succ.level_hint,
+            vague_event: false,
         }
     }
 }

@@ -78,6 +78,9 @@ pub(super) struct Built {
     pub(super) rule: String,
     pub(super) name_end: usize,
     pub(super) level_hint: Option<Level>,
+    /// The verb did not say how the post was filled («пришёл», "took the helm"): a
+    /// later report of the same change with a verb that does decides the event.
+    pub(super) vague_event: bool,
 }
 
 /// Tokens of the text; a 2021 Latin text is read in both of its conventions for

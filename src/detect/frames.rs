@@ -788,6 +788,23 @@ impl<'a> Doc<'a> {
         best
     }
 
+    /// The branch post inside a clause about what someone held, in a clause that
+    /// speaks of replacing them.
+    fn replaced_post(&self, f: &Frame<'_>) -> Option<(Role, usize)> {
+        let replace = self
+            .mentions_in(f.a, f.b)
+            .any(|m| self.cue(m) == Some(CueKind::Replace));
+        if !replace {
+            return None;
+        }
+        self.mentions_in(f.a, f.b).find_map(|m| match self.cue(m) {
+            Some(CueKind::Role(r)) if self.in_prev(m.start) && self.role_owner(m) == "branch" => {
+                Some((r, m.start))
+            }
+            _ => None,
+        })
+    }
+
     /// A branch post named in the two sentences before `si` and after the sentence of
     /// the last change.
     fn post_named_since_change(&self, si: usize, out: &[Built]) -> Option<Role> {
@@ -907,21 +924,11 @@ impl<'a> Doc<'a> {
         rule: &mut Vec<String>,
     ) -> Result<RoleSlot, Reason> {
         let (e, cue, fills) = (f.e, f.cue, f.fills);
-        // "deputies elected Seitkali secretary of the city maslikhat": the post named
-        // after the verb belongs to a state body (an apposition after a comma only says
-        // who the person is)
         if fills {
-            let state = self
-                .mentions_in(e.end, f.seg_hi.min(e.end + 10))
-                .find(|x| self.cue(x) == Some(CueKind::State) && !self.in_prev(x.start))
-                .filter(|x| (e.end..x.start).all(|k| !self.toks[k].is_punct(',')))
-                // «возглавил аким района Виталий Ковальчук»: the post describes the name
-                .filter(|x| !self.describes_name(x, self.names[p.idx as usize].start));
-            if let Some(sm) = state {
-                return Err(Reason::StateBodyPost(self.span_text(sm.start, sm.end)));
-            }
+            self.check_state_post_after(f, p)?;
         }
         let mut acting = false;
+        let mut tok = e.start;
         let role = if let Some(r) = self.implied_role(f) {
             rule.push(format!("role implied by «{}»", f.trig));
             // «временно руководить филиалом поручено ...»
@@ -933,43 +940,20 @@ impl<'a> Doc<'a> {
                     )
                     .any(|m| self.cue(m) == Some(CueKind::Acting));
             r
-        } else if let (false, Some(r)) = (fills, self.led_branch(f.a, f.b)) {
-            // «бұған дейін филиалды басқарған Х ... кеткен еді»: whoever led the branch
-            // was its chair
-            rule.push("role: head of the branch the person led".into());
-            r
-        } else if let (true, Some(r)) = (anaphor && fills, self.post_named_since_change(f.si, out))
-        {
-            // «Конференцияда төрағаның орынбасары сайланды. Бұл қызметке X сайланды»:
-            // "this post" is the one named after the last change
-            rule.push("role: the post named after the previous change".into());
-            r
-        } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
-            rule.push("role: same post as the previous change".into());
-            prev.change.role
-        } else if let (true, Some(r)) = (
-            anaphor || !fills || p.via_pronoun || self.post_left_open(f.si),
-            self.recent_role(f.si),
-        ) {
-            rule.push("role: the post named in the previous sentences".into());
-            r
-        } else if let (true, Some(r)) = (
-            anaphor || f.support || p.via_pronoun,
-            self.context_role(f.si),
-        ) {
-            // a clause that refers back («его избрали», «поддержали кандидатуру»)
-            rule.push("role: the post named earlier in the paragraph or the headline".into());
-            r
-        } else if let (true, Some(r)) = (f.support, self.voted_post(f.si)) {
-            rule.push("role: the branch post named before the vote".into());
+        } else if let (true, Some((r, at))) = (anaphor && fills, self.replaced_post(f)) {
+            // «На смену Y, занимавшему пост первого заместителя ..., пришёл X»: the
+            // post (and its branch) of the one replaced
+            rule.push("role: the post the replaced holder held".into());
+            tok = at;
             r
         } else {
-            return Err(Reason::NoPost);
+            self.role_from_context(f, p, out, anaphor, rule)
+                .ok_or(Reason::NoPost)?
         };
         Ok(RoleSlot {
             role,
             acting,
-            tok: e.start,
+            tok,
             marked: false,
             named: false,
             apposed_prev: None,
@@ -977,12 +961,78 @@ impl<'a> Doc<'a> {
         })
     }
 
+    /// "deputies elected Seitkali secretary of the city maslikhat": the post named
+    /// after the verb belongs to a state body (an apposition after a comma only says
+    /// who the person is).
+    fn check_state_post_after(&self, f: &Frame<'_>, p: &Person) -> Result<(), Reason> {
+        let e = f.e;
+        let state = self
+            .mentions_in(e.end, f.seg_hi.min(e.end + 10))
+            .find(|x| self.cue(x) == Some(CueKind::State) && !self.in_prev(x.start))
+            .filter(|x| (e.end..x.start).all(|k| !self.toks[k].is_punct(',')))
+            // «возглавил аким района Виталий Ковальчук»: the post describes the name
+            .filter(|x| !self.describes_name(x, self.names[p.idx as usize].start));
+        match state {
+            Some(sm) => Err(Reason::StateBodyPost(self.span_text(sm.start, sm.end))),
+            None => Ok(()),
+        }
+    }
+
+    /// A post the clause does not name, from what was said before it.
+    fn role_from_context(
+        &self,
+        f: &Frame<'_>,
+        p: &Person,
+        out: &[Built],
+        anaphor: bool,
+        rule: &mut Vec<String>,
+    ) -> Option<Role> {
+        let fills = f.fills;
+        let (why, r) = if let (false, Some(r)) = (fills, self.led_branch(f.a, f.b)) {
+            // «бұған дейін филиалды басқарған Х ... кеткен еді»: whoever led the branch
+            // was its chair
+            ("role: head of the branch the person led", r)
+        } else if let (true, Some(r)) = (anaphor && fills, self.post_named_since_change(f.si, out))
+        {
+            // «Конференцияда төрағаның орынбасары сайланды. Бұл қызметке X сайланды»:
+            // "this post" is the one named after the last change
+            ("role: the post named after the previous change", r)
+        } else if let (true, Some(prev)) = (anaphor || !fills, out.last()) {
+            ("role: same post as the previous change", prev.change.role)
+        } else if let (true, Some(r)) = (
+            anaphor || !fills || p.via_pronoun || self.post_left_open(f.si),
+            self.recent_role(f.si),
+        ) {
+            ("role: the post named in the previous sentences", r)
+        } else if let (true, Some(r)) = (
+            anaphor || f.support || p.via_pronoun,
+            self.context_role(f.si),
+        ) {
+            // a clause that refers back («его избрали», «поддержали кандидатуру»)
+            (
+                "role: the post named earlier in the paragraph or the headline",
+                r,
+            )
+        } else if let (true, Some(r)) = (f.support, self.voted_post(f.si)) {
+            ("role: the branch post named before the vote", r)
+        } else {
+            return None;
+        };
+        rule.push(why.into());
+        Some(r)
+    }
+
     // ---- place
 
     /// The branch word nearest the role; one in this clause beats a nearer one in the next.
     pub(super) fn nearest_branch(&self, f: &Frame<'_>, role_tok: usize) -> Option<&Mention> {
         self.mentions_in(f.a, f.b)
-            .filter(|m| self.cue(m) == Some(CueKind::Branch) && !(f.fills && self.in_prev(m.start)))
+            // a branch inside a previous-post clause counts only for a post taken
+            // from that clause («на смену Y, руководившему филиалом, пришёл X»)
+            .filter(|m| {
+                self.cue(m) == Some(CueKind::Branch)
+                    && !(f.fills && self.in_prev(m.start) && !self.in_prev(role_tok))
+            })
             .min_by_key(|m| {
                 let d = m.start.abs_diff(role_tok);
                 d + if m.start >= f.seg_lo && m.start < f.seg_hi {
@@ -1342,6 +1392,7 @@ impl<'a> Doc<'a> {
                 rule: format!("{rule}; name coordinated with «{person_name}»"),
                 name_end: self.names[other as usize].end,
                 level_hint: place.level_hint,
+                vague_event: f.cue.vague,
             });
         }
         out.push(Built {
@@ -1350,6 +1401,7 @@ impl<'a> Doc<'a> {
             rule,
             name_end: p.end,
             level_hint: place.level_hint,
+            vague_event: f.cue.vague,
         });
         out
     }
@@ -1433,6 +1485,7 @@ impl<'a> Doc<'a> {
             ),
             name_end: nm.end,
             level_hint: c.level_hint,
+            vague_event: c.vague_event,
         })
     }
 }

@@ -48,6 +48,16 @@ pub(super) fn dedupe(mut v: Vec<Built>, rejected: &mut Vec<Rejection>, _d: &Doc)
         match dup {
             Some(oi) => {
                 let o = &mut out[oi];
+                // «На смену Y пришёл X. Бюро утвердило его»: the verb that tells how
+                // the post was filled decides
+                if o.vague_event
+                    && !b.vague_event
+                    && o.change.event.fills_post()
+                    && c.event.fills_post()
+                {
+                    o.change.event = c.event;
+                    o.vague_event = false;
+                }
                 if o.change.previous_role.is_none() {
                     o.change.previous_role = c.previous_role.clone();
                 }

@@ -83,6 +83,8 @@ struct CueDef {
     successor: bool,
     #[serde(default)]
     role_needs: Vec<String>,
+    #[serde(default)]
+    vague: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,6 +198,8 @@ pub struct Cue {
     /// `role` holds only when one of these is within `window` («басшылығына X келді»
     /// is the chair; «оның орнына X келді» took whatever post was talked about).
     pub role_needs: Vec<Pat>,
+    /// The verb says the post was taken, not whether by election or appointment.
+    pub vague: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,6 +405,7 @@ impl Tables {
                 strict_role: c.strict_role,
                 successor: c.successor,
                 role_needs: c.role_needs.iter().map(|n| pat(n)).collect(),
+                vague: c.vague,
             });
             for f in &c.forms {
                 self.add_phrase(f, Payload::Cue(idx))?;

@@ -202,3 +202,25 @@ fn how_a_predecessor_left_and_who_acts_in_english() {
         ),
     ]);
 }
+
+#[test]
+fn in_place_of_a_holder_came_x_and_a_later_verb_tells_how() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "На смену Бахыту Жунусову, почти три года занимавшему пост первого заместителя председателя Павлодарского областного филиала партии «Ак жол», пришёл Ринат Галиев.",
+            &[
+                ("Ринат Галиев", Role::FirstDeputyChair, Event::Elected),
+                ("Бахыт Жунусов", Role::FirstDeputyChair, Event::Dismissed),
+            ],
+        ),
+        (
+            Lang::Ru,
+            "На смену Бахыту Жунусову, почти три года занимавшему пост первого заместителя председателя Павлодарского областного филиала партии «Ак жол», пришёл Ринат Галиев. Во вторник бюро политсовета филиала утвердило его в этой должности.",
+            &[
+                ("Ринат Галиев", Role::FirstDeputyChair, Event::Appointed),
+                ("Бахыт Жунусов", Role::FirstDeputyChair, Event::Dismissed),
+            ],
+        ),
+    ]);
+}
