@@ -183,6 +183,15 @@ impl<'a> Doc<'a> {
     }
 
     /// A branch post next to a state post the person takes only says who they are.
+    /// «руководивший аппаратом акима»: a state body in the case a leading verb
+    /// governs is what someone led, not a post taken («руководителем аппарата» is).
+    fn governed_by_leading_verb(&self, x: &Mention) -> bool {
+        x.start > 0
+            && self.m_at(x.start - 1).is_some_and(|h| {
+                matches!(self.cue(h), Some(CueKind::Head(_))) && !self.role_marked(h)
+            })
+    }
+
     pub(super) fn check_state_taken(
         &self,
         f: &Frame<'_>,
@@ -198,6 +207,7 @@ impl<'a> Doc<'a> {
         let marked_state = self.mentions_in(f.seg_lo, f.seg_hi).find(|x| {
             self.cue(x) == Some(CueKind::State)
                 && !self.in_prev(x.start)
+                && !self.governed_by_leading_verb(x)
                 && (self.role_marked(x)
                     || self.lang == Lang::Ru
                         && self

@@ -71,3 +71,12 @@ fn councils_attached_to_a_branch_and_state_posts_taken_are_no_branch_change() {
         ),
     ]);
 }
+
+#[test]
+fn a_state_body_someone_led_is_no_post_taken() {
+    check_rows(&[(
+        Lang::Ru,
+        "Первым заместителем председателя Костанайского областного филиала партии AMANAT утверждён Серик Жумабаев, до сегодняшнего дня руководивший аппаратом акима области.",
+        &[("Серик Жумабаев", Role::FirstDeputyChair, Event::Appointed)],
+    )]);
+}
