@@ -112,7 +112,7 @@ impl Doc<'_> {
     }
 
     /// Only branch, level, place and party words between a post and the name.
-    fn post_before_name(&self, post: &Mention, name_start: usize) -> bool {
+    pub(super) fn post_before_name(&self, post: &Mention, name_start: usize) -> bool {
         post.end <= name_start
             && (post.end..name_start).all(|k| {
                 self.m_at(k).is_some_and(|x| {

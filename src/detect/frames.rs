@@ -723,6 +723,11 @@ impl<'a> Doc<'a> {
         if head && owner != "branch" {
             return None;
         }
+        // (only before the vote's own sentence: in it, «филиал төрағасының бірінші
+        // орынбасары X ... бұл міндетті атқару Y-ке жүктелді» is X's post passing to Y)
+        if fills && m.start < f.a && self.titles_another(m, p) {
+            return None;
+        }
         let appositive = m.end <= p.end
             && (m.end..p.end).len() <= 4
             && self.tok_n.get(m.end).is_some_and(|&x| x != NONE);
@@ -748,6 +753,17 @@ impl<'a> Doc<'a> {
             owner,
             appositive,
         })
+    }
+
+    /// «бірінші орынбасары Әлібек Жаманқұлов ұсынды»: the post is the title of another
+    /// person named right after it, not the one being filled.
+    fn titles_another(&self, m: &Mention, p: &Person) -> bool {
+        (m.end..(m.end + 5).min(self.toks.len()))
+            .find(|&k| self.tok_n[k] != NONE)
+            .is_some_and(|k| {
+                let n = self.tok_n[k];
+                n != p.idx && self.names[n as usize].start == k && self.post_before_name(m, k)
+            })
     }
 
     pub(super) fn best_role(&self, f: &Frame<'_>, p: &Person) -> Option<RoleCand<'_>> {

@@ -276,7 +276,7 @@ impl<'a> Doc<'a> {
             if self.tok_n[i] != NONE || !self.nameish(i) || self.nameish_neighbour(i) {
                 continue;
             }
-            if !surnames.get(&self.toks[i].key).is_some_and(|&at| at < i) {
+            if surnames.get(&self.toks[i].key).is_none_or(|&at| at >= i) {
                 continue;
             }
             self.tok_n[i] = self.names.len() as u32;
