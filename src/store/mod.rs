@@ -17,6 +17,7 @@
 //! Every SQL statement binds its values as parameters; no input is ever
 //! formatted into SQL text.
 
+mod backfill;
 mod changes;
 mod feeds;
 mod outbox;
@@ -25,6 +26,7 @@ mod roster;
 mod schema;
 mod web;
 
+pub use backfill::MAX_ATTEMPTS as BACKFILL_MAX_ATTEMPTS;
 pub use changes::{
     ChangeDetail, DisagreementValue, EditEntry, FieldDisagreement, ReviewEntry, RosterEntry,
     SourceFields, EDITABLE_FIELDS,
