@@ -22,6 +22,9 @@
 //! feed and article), and [`pipeline`], the one module that wires the stages:
 //! [`pipeline::Pipeline::refresh_feed`] reads as the whole per-feed flow.
 //!
+//! [`backfill`] reads a site's archive (sitemaps, paged feeds) into a job
+//! stored in SQLite and runs its pages through the same path as polling.
+//!
 //! Around them: [`daemon`] (the service loop, signals), [`service`] (systemd
 //! notifications), [`logging`], [`metrics`], [`db`] (the store shared with
 //! async code), [`corpus`] (labelled corpus I/O for scoring the detector),
@@ -33,6 +36,7 @@
 
 pub mod api;
 pub mod article;
+pub mod backfill;
 pub mod bench;
 pub mod config;
 pub mod corpus;

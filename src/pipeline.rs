@@ -485,16 +485,22 @@ impl Pipeline {
             .collect()
     }
 
-    /// Runs one URL through fetch → extract → detect → store (backfill).
-    pub async fn ingest_url(&self, url: &str) -> Result<(Article, RefreshSummary), PipelineError> {
-        let article = self.fetch_article(url).await?;
+    /// Detection over an extracted article alone, with its own publication
+    /// date (what `ingest` and backfill use).
+    pub fn detect_article(&self, article: &Article) -> Vec<DetectedChange> {
         let input = DetectInput {
             title: article.title.as_deref().unwrap_or(""),
             text: &article.text,
             lang: article.lang,
             published: article.published.map(|d| d.date_naive()),
         };
-        let changes = self.detect_confident(&input);
+        self.detect_confident(&input)
+    }
+
+    /// Runs one URL through fetch → extract → detect → store (`ingest`).
+    pub async fn ingest_url(&self, url: &str) -> Result<(Article, RefreshSummary), PipelineError> {
+        let article = self.fetch_article(url).await?;
+        let changes = self.detect_article(&article);
         let a = article.clone();
         let now = Utc::now();
         let summary = self

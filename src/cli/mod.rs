@@ -3,6 +3,7 @@
 //! Output that scripts read (tables, JSON, CSV) goes to stdout; logs and
 //! progress go to stderr, and progress bars only when stderr is a terminal.
 
+mod backfill_cmd;
 mod bench_cmd;
 mod demo;
 mod detect_cmd;
@@ -131,6 +132,11 @@ pub enum Command {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Read a site's archive (sitemaps, paged feeds) into the change log.
+    ///
+    /// `backfill --site HOST [--since DATE] [--until DATE]` runs a new job in
+    /// the foreground; `backfill list|pause|resume|cancel` manage stored jobs.
+    Backfill(backfill_cmd::BackfillArgs),
     /// Digests: preview the next one, or send now.
     Digest {
         #[command(subcommand)]
@@ -261,6 +267,10 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
             quiet_logging();
             let ctx = load(&cli)?;
             runtime()?.block_on(detect_cmd::ingest(&ctx, urls, file.as_deref()))
+        }
+        Command::Backfill(a) => {
+            let ctx = load(&cli)?;
+            backfill_cmd::run(&ctx, a)
         }
         Command::Digest { command } => {
             quiet_logging();
