@@ -88,6 +88,8 @@ pub struct RunReport {
     pub listed: usize,
     /// Of those, already stored or queued elsewhere.
     pub known: usize,
+    /// URLs listed outside the date range.
+    pub out_of_range: usize,
     pub sitemaps_read: usize,
     pub sitemaps_skipped: usize,
     pub feed_pages_read: usize,
@@ -100,6 +102,8 @@ pub struct RunReport {
     /// URLs a previous run left in flight (requested, maybe, but not stored).
     pub resumed_in_flight: Vec<String>,
     pub state: Option<JobState>,
+    /// Changes the job created over all its runs.
+    pub job_changes: u64,
     pub discovery_secs: f64,
     pub fetch_secs: f64,
 }
@@ -132,8 +136,8 @@ pub fn lane_of(title: Option<&str>, tables: &Tables) -> Lane {
     }
 }
 
-/// Creates a job for `spec` and runs it to its end (or until paused or
-/// cancelled from elsewhere).
+/// Runs the running job with exactly this spec (one a crash interrupted),
+/// else creates one, to its end (or until paused or cancelled from elsewhere).
 pub async fn start(
     p: &Pipeline,
     spec: BackfillSpec,
@@ -141,8 +145,13 @@ pub async fn start(
     progress: Arc<dyn Progress>,
 ) -> Result<RunReport, BackfillError> {
     let now = Utc::now();
-    let id = p.db.call(move |s| s.backfill_create(&spec, now)).await?;
-    info!(job = id, "backfill job created");
+    let id =
+        p.db.call(move |s| match s.backfill_find_running(&spec)? {
+            Some(id) => Ok(id),
+            None => s.backfill_create(&spec, now),
+        })
+        .await?;
+    info!(job = id, "backfill job");
     run_job(p, id, opts, progress).await
 }
 
@@ -188,10 +197,10 @@ pub async fn run_job(
     let now = Utc::now();
     p.db.call(move |s| s.backfill_finish_if_done(id, now))
         .await?;
-    report.state =
-        p.db.call(move |s| s.backfill_job(id))
-            .await?
-            .map(|j| j.state);
+    if let Some(j) = p.db.call(move |s| s.backfill_job(id)).await? {
+        report.state = Some(j.state);
+        report.job_changes = j.changes_found;
+    }
     info!(
         job = id,
         fetched = report.fetched,
@@ -237,6 +246,7 @@ async fn discover_into(
         "backfill discovery"
     );
     report.listed = found.entries.len();
+    report.out_of_range = found.out_of_range;
     report.sitemaps_read = found.sitemaps_read;
     report.sitemaps_skipped = found.sitemaps_skipped;
     report.feed_pages_read = found.feed_pages_read;

@@ -169,8 +169,9 @@ fn foreground(ctx: &Ctx, job: Job, format: &str) -> Result<Outcome> {
         anyhow::Ok(r?)
     })?;
     print_report(&report, format)?;
+    // A resumed job counts what its earlier runs found too.
     Ok(Outcome::from_count(
-        (report.changes_new + report.changes_merged) as usize,
+        (report.job_changes + report.changes_merged) as usize,
     ))
 }
 
@@ -199,6 +200,12 @@ fn print_report(r: &RunReport, format: &str) -> Result<()> {
             r.fetched as f64 / r.fetch_secs.max(1e-9),
             r.fetch_secs,
             r.discovery_secs
+        );
+    }
+    if r.job_changes > r.changes_new {
+        println!(
+            "job {}: {} new change(s) over all its runs",
+            r.job_id, r.job_changes
         );
     }
     if r.state == Some(JobState::Paused) {

@@ -123,6 +123,28 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// A running job with exactly this spec (the same command run again
+    /// after a crash continues it instead of starting over).
+    pub fn backfill_find_running(&self, spec: &BackfillSpec) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM backfill_jobs
+                 WHERE state = 'running' AND site = ?1 AND since IS ?2 AND until IS ?3
+                   AND sitemap IS ?4 AND feed_pages IS ?5
+                 ORDER BY id LIMIT 1",
+                params![
+                    spec.site,
+                    spec.since.map(|d| d.to_string()),
+                    spec.until.map(|d| d.to_string()),
+                    spec.sitemap,
+                    spec.feed_pages
+                ],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// One job with its counts.
     pub fn backfill_job(&self, id: i64) -> Result<Option<BackfillJob>, StoreError> {
         let raw = self

@@ -1,0 +1,329 @@
+//! Backfill end to end: a generated news site (tests/backfill_support: a
+//! gzip sitemap index of 24 monthly gzip sitemaps with 50,000 URLs, a news
+//! sitemap, a paged feed, 300 articles of 2025 of which 40 report a change)
+//! served on 127.0.0.1, read by the real pipeline into a real SQLite file.
+
+mod backfill_support;
+mod fetch_support;
+
+use backfill_support as site;
+use branchwatch::backfill::{self, Quiet, RunOptions};
+use branchwatch::config::Config;
+use branchwatch::db::Db;
+use branchwatch::metrics::Metrics;
+use branchwatch::model::{BackfillSpec, JobState};
+use branchwatch::pipeline::Pipeline;
+use branchwatch::query::ChangeFilter;
+use chrono::NaiveDate;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Per-host spacing in the tests: small, so a site-year takes seconds.
+const SPACING_MS: u64 = 30;
+
+fn config(db: &Path) -> Config {
+    let mut c = Config::default();
+    c.storage.database = db.to_path_buf();
+    c.polling.allow_private_addresses = true;
+    c.polling.per_host_spacing_ms = SPACING_MS;
+    c.api.enabled = false;
+    c
+}
+
+fn spec(server: &fetch_support::TestServer) -> BackfillSpec {
+    BackfillSpec {
+        site: server.url(""),
+        since: NaiveDate::from_ymd_opt(2025, 1, 1),
+        until: NaiveDate::from_ymd_opt(2025, 12, 31),
+        sitemap: None,
+        feed_pages: Some(server.url("/feed/")),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_site_year_gives_exactly_its_changes_politely_and_once() {
+    let server = site::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let db = Db::open(&db_path).unwrap();
+    let p = Pipeline::new(
+        Arc::new(config(&db_path)),
+        db.clone(),
+        Arc::new(Metrics::default()),
+    )
+    .unwrap();
+
+    let r = backfill::start(&p, spec(&server), &RunOptions::default(), Arc::new(Quiet))
+        .await
+        .unwrap();
+    eprintln!(
+        "first run: discovery {:.2} s ({:.0} URLs/s listed), {} pages in {:.2} s ({:.1} pages/s)",
+        r.discovery_secs,
+        (r.listed + r.out_of_range) as f64 / r.discovery_secs,
+        r.fetched,
+        r.fetch_secs,
+        r.fetched as f64 / r.fetch_secs
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(r.listed, site::ARTICLES);
+    assert_eq!(r.known, 0);
+    // The undated 2024 sitemaps: July and August of 4,142 URLs, four of 4,141.
+    assert_eq!(r.out_of_range, 2 * 4142 + 4 * 4141);
+    assert_eq!(r.sitemaps_skipped, 6, "the six dated 2024 sitemaps");
+    assert_eq!(
+        r.sitemaps_read,
+        1 + 1 + 6 + 12,
+        "index, news, six undated 2024, twelve 2025"
+    );
+    assert_eq!(r.feed_pages_read, 30);
+    assert_eq!((r.fetched, r.failed), (site::ARTICLES as u64, 0));
+    assert_eq!(r.changes_new, site::CHANGES as u64);
+    assert_eq!(r.state, Some(JobState::Done));
+
+    // Exactly the 40, each dated by its article.
+    let (changes, origins) = site::stored_changes(&db_path);
+    assert_eq!(changes, site::expected_changes());
+    assert!(origins.iter().all(|o| o == "backfill"), "{origins:?}");
+
+    // Only the year's pages, each once; sitemaps dated before 2025 untouched.
+    let reqs = server.requests();
+    let paths: Vec<&str> = reqs.iter().map(|r| r.path.as_str()).collect();
+    for m in 1..=6 {
+        let p = format!("/sitemaps/2024-{m:02}.xml.gz");
+        assert!(!paths.contains(&p.as_str()), "{p} was fetched");
+    }
+    assert!(!paths.iter().any(|p| p.starts_with("/archive/")));
+    let pages = site::article_requests(&server);
+    let unique: BTreeSet<&String> = pages.iter().collect();
+    assert_eq!(
+        (pages.len(), unique.len()),
+        (site::ARTICLES, site::ARTICLES)
+    );
+
+    // Cheap before dear: every page whose title has a cue before any whose title has none.
+    let arts = site::articles();
+    let change_paths: BTreeSet<&str> = arts
+        .iter()
+        .filter(|a| a.change.is_some())
+        .map(|a| a.path.as_str())
+        .collect();
+    let last_likely = pages
+        .iter()
+        .rposition(|p| change_paths.contains(p.as_str()))
+        .unwrap();
+    let first_other = pages
+        .iter()
+        .position(|p| !change_paths.contains(p.as_str()))
+        .unwrap();
+    assert!(
+        last_likely < first_other,
+        "likely pages ended at {last_likely}, others began at {first_other}"
+    );
+
+    // Per-host spacing, from the server's clock. The server stamps a
+    // request when its headers have arrived, so one connection slower to
+    // set up than the next can bring two stamps closer than the client's
+    // spacing; over ten requests that noise is small against nine gaps.
+    let mut sorted: Vec<_> = reqs.iter().collect();
+    sorted.sort_by_key(|r| r.at);
+    let spacing = Duration::from_millis(SPACING_MS);
+    for w in sorted.windows(10) {
+        let span = w[9].at - w[0].at;
+        assert!(
+            span >= spacing * 9 - spacing / 2,
+            "10 requests within {span:?} ({} … {}); spacing is {spacing:?}",
+            w[0].path,
+            w[9].path
+        );
+    }
+    let min_gap = sorted.windows(2).map(|w| w[1].at - w[0].at).min().unwrap();
+    eprintln!("smallest gap between two requests at the server: {min_gap:?}");
+
+    // History is not news: the digest selects none of it, but does select
+    // a change polling finds afterwards.
+    let undelivered = db
+        .call(|s| s.undelivered_changes("daily", &ChangeFilter::default()))
+        .await
+        .unwrap();
+    assert!(
+        undelivered.is_empty(),
+        "{} backfilled changes would be mailed",
+        undelivered.len()
+    );
+    let polled = branchwatch::model::Article {
+        url: "https://news.example/polled".into(),
+        title: Some("Новый председатель".into()),
+        text: "Председателем Павлодарского областного филиала партии «Ауыл» избран Ержан Жақыпов."
+            .into(),
+        published: chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00+05:00").ok(),
+        ..Default::default()
+    };
+    let changes = p.detect_article(&polled);
+    assert_eq!(changes.len(), 1);
+    db.call(move |s| s.record_article(&polled, &changes, chrono::Utc::now()))
+        .await
+        .unwrap();
+    let undelivered = db
+        .call(|s| s.undelivered_changes("daily", &ChangeFilter::default()))
+        .await
+        .unwrap();
+    assert_eq!(undelivered.len(), 1);
+    assert_eq!(undelivered[0].person, "Ержан Жақыпов");
+
+    // A second run discovers again but fetches no page.
+    let before = server.requests().len();
+    let r2 = backfill::start(&p, spec(&server), &RunOptions::default(), Arc::new(Quiet))
+        .await
+        .unwrap();
+    assert_ne!(r2.job_id, r.job_id);
+    assert_eq!(
+        (r2.listed, r2.known, r2.fetched),
+        (site::ARTICLES, site::ARTICLES, 0)
+    );
+    let again: Vec<String> = server.requests()[before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p.starts_with("/news/"))
+        .collect();
+    assert!(again.is_empty(), "second run fetched {again:?}");
+    assert_eq!(site::stored_changes(&db_path).0.len(), site::CHANGES + 1);
+}
+
+/// Runs the real binary and SIGKILLs it at random moments, then lets it
+/// finish: same 40 changes, and a page is requested twice only if it was
+/// in flight (state `fetching` in the database) when a kill landed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_at_random_points_resumes_without_refetching() {
+    use rand::{Rng, SeedableRng};
+    let seed: u64 = std::env::var("BRANCHWATCH_BACKFILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
+    eprintln!("seed {seed} (BRANCHWATCH_BACKFILL_SEED replays it)");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let server = site::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let cfg = dir.path().join("branchwatch.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[storage]\ndatabase = {:?}\n[polling]\nallow_private_addresses = true\nper_host_spacing_ms = 20\n[api]\nenabled = false\n",
+            db_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    let args = [
+        "backfill".to_string(),
+        "--site".into(),
+        server.url(""),
+        "--since".into(),
+        "2025-01-01".into(),
+        "--until".into(),
+        "2025-12-31".into(),
+        "--feed-pages".into(),
+        server.url("/feed/"),
+    ];
+    let log = dir.path().join("stderr.log");
+    let out = dir.path().join("stdout.txt");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_branchwatch"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(&args)
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap()
+    };
+    let mut in_flight: BTreeSet<String> = BTreeSet::new();
+    let mut kills = 0;
+    // One kill at a random moment (most likely during discovery), four
+    // when a random number of pages has been stored.
+    let mut targets: Vec<i64> = (0..4).map(|_| rng.gen_range(5..295)).collect();
+    targets.sort();
+    let fetched = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM backfill_urls WHERE state = 'fetched'",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or(0)
+    };
+    for round in 0..5 {
+        let mut child = spawn();
+        if round == 0 {
+            tokio::time::sleep(Duration::from_millis(rng.gen_range(200..2500))).await;
+        } else {
+            while fetched(&db_path) < targets[round - 1] && child.try_wait().unwrap().is_none() {
+                tokio::time::sleep(Duration::from_millis(rng.gen_range(1..15))).await;
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            continue; // finished before this kill point
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+        if db_path.exists() {
+            let c = rusqlite::Connection::open(&db_path).unwrap();
+            let urls: Vec<String> =
+                match c.prepare("SELECT url FROM backfill_urls WHERE state = 'fetching'") {
+                    Ok(mut st) => st
+                        .query_map([], |r| r.get(0))
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap(),
+                    Err(_) => Vec::new(), // killed before the schema was created
+                };
+            in_flight.extend(urls.into_iter().map(|u| u.replace(&server.url(""), "")));
+        }
+    }
+    let mut last = spawn();
+    let status = tokio::task::spawn_blocking(move || last.wait().unwrap())
+        .await
+        .unwrap();
+    eprintln!("{kills} kill(s); in flight at a kill: {in_flight:?}");
+
+    let (changes, _) = site::stored_changes(&db_path);
+    assert_eq!(changes, site::expected_changes());
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "the final run ends with changes found; stdout:\n{}\nstderr:\n{}",
+        std::fs::read_to_string(&out).unwrap_or_default(),
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for p in site::article_requests(&server) {
+        *counts.entry(p).or_default() += 1;
+    }
+    assert_eq!(counts.len(), site::ARTICLES, "every article fetched");
+    let twice: BTreeSet<String> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(p, _)| p)
+        .collect();
+    eprintln!("pages requested twice: {twice:?}");
+    assert!(
+        twice.is_subset(&in_flight),
+        "fetched twice without being in flight at a kill: {:?}",
+        twice.difference(&in_flight).collect::<Vec<_>>()
+    );
+    let c = rusqlite::Connection::open(&db_path).unwrap();
+    let jobs: Vec<(i64, String)> = c
+        .prepare("SELECT id, state FROM backfill_jobs")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(jobs.len(), 1, "reruns continue the one job: {jobs:?}");
+    assert_eq!(jobs[0].1, "done");
+}
