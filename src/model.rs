@@ -339,6 +339,8 @@ pub enum UrlState {
     /// Its request may be on the wire: recorded before the fetch starts, so
     /// a restart after SIGKILL knows which page may have been requested.
     Fetching,
+    /// The page arrived and is stored; extraction and detection follow.
+    Downloaded,
     /// Fetched, and its article and changes stored (one transaction).
     Fetched,
     /// Given up on (a 404, or transient errors too many times).
@@ -359,7 +361,13 @@ pub enum Lane {
 }
 
 str_enum!(JobState { Running => "running", Paused => "paused", Cancelled => "cancelled", Done => "done" });
-str_enum!(UrlState { Pending => "pending", Fetching => "fetching", Fetched => "fetched", Failed => "failed" });
+str_enum!(UrlState {
+    Pending => "pending",
+    Fetching => "fetching",
+    Downloaded => "downloaded",
+    Fetched => "fetched",
+    Failed => "failed",
+});
 str_enum!(Lane { Likely => "likely", Untitled => "untitled", Unlikely => "unlikely" });
 
 /// An article URL found in a site's archive (a sitemap or a feed page),

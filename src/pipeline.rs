@@ -431,6 +431,16 @@ impl Pipeline {
     pub async fn fetch_article(&self, url: &str) -> Result<Article, PipelineError> {
         let page = self.fetcher.fetch_page(url).await?;
         Metrics::add(&self.metrics.articles_fetched, 1);
+        self.extract_page(url, page).await
+    }
+
+    /// Extracts a fetched page (the second half of [`Pipeline::fetch_article`];
+    /// backfill stores the page between the two).
+    pub async fn extract_page(
+        &self,
+        url: &str,
+        page: crate::fetch::PageResponse,
+    ) -> Result<Article, PipelineError> {
         let opts = self.extract_options.clone();
         let rules = self.site_rules.clone();
         let final_url = page.final_url.clone();

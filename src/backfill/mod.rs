@@ -22,6 +22,8 @@ pub mod sitemap;
 
 use crate::db::DbError;
 use crate::detect::{self, Tables};
+use crate::fetch::PageResponse;
+use crate::metrics::Metrics;
 use crate::model::{ArchiveEntry, BackfillSpec, DetectInput, JobState, JobUrl, Lane, UrlState};
 use crate::pipeline::{Pipeline, PipelineError};
 use chrono::{DateTime, Utc};
@@ -313,6 +315,7 @@ async fn fetch_pending(
         changes_new: AtomicU64::new(0),
         changes_merged: AtomicU64::new(0),
     });
+    process_downloads(p, id, &shared, progress.as_ref()).await?;
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..opts.concurrency.max(1) {
         let (p, shared, progress) = (p.clone(), shared.clone(), progress.clone());
@@ -373,68 +376,127 @@ fn source_date(
         .or(u.lastmod.map(|d| d.fixed_offset()))
 }
 
-/// Fetch → extract → detect → store one URL. Returns its new state and the
-/// number of changes it created.
+/// Fetch (keeping the page as soon as it arrives) → extract → detect →
+/// store one URL. Returns its new state and the number of changes it created.
 async fn handle_url(
     p: &Pipeline,
     u: &JobUrl,
     shared: &Shared,
 ) -> Result<(UrlState, usize), BackfillError> {
     let url_id = u.id;
-    match p.fetch_article(&u.url).await {
-        Ok(mut article) => {
-            article.published = source_date(u, article.published);
-            let mut changes = p.detect_article(&article);
-            // History needs a date to sit in the roster's order: a change
-            // whose text gives none happened when the article says it did.
-            let day = article.published.map(|d| d.date_naive());
-            for c in &mut changes {
-                c.date = c.date.or(day);
-            }
-            let now = Utc::now();
-            let summary =
-                p.db.call(move |s| s.backfill_record_page(url_id, &article, &changes, now))
-                    .await?;
-            shared
-                .changes_new
-                .fetch_add(summary.changes_new.len() as u64, Ordering::Relaxed);
-            shared
-                .changes_merged
-                .fetch_add(summary.changes_merged.len() as u64, Ordering::Relaxed);
-            Ok((UrlState::Fetched, summary.changes_new.len()))
-        }
-        Err(e) => {
-            let (transient, retry_after) = match &e {
-                PipelineError::Fetch(f) => (f.is_transient(), f.retry_after()),
-                PipelineError::ExtractTimeout(_) => (true, None),
-                _ => (false, None),
-            };
-            if transient {
-                let backoff = retry_after
-                    .unwrap_or_else(|| Duration::from_secs(2u64.pow(u.attempts.min(10) + 1)))
-                    .min(MAX_BACKOFF);
-                warn!(url = %u.url, error = %e, wait_secs = backoff.as_secs(), "transient failure; the job waits");
-                let until = tokio::time::Instant::now() + backoff;
-                let mut nb = shared.not_before.lock().unwrap_or_else(|e| e.into_inner());
-                *nb = Some(nb.map_or(until, |t| t.max(until)));
-            } else {
-                info!(url = %u.url, error = %e, "page not backfilled");
-            }
-            let msg = e.to_string();
-            let now = Utc::now();
-            p.db.call(move |s| s.backfill_record_failure(url_id, &msg, transient, now))
-                .await?;
-            let failed = !transient || u.attempts + 1 >= crate::store::BACKFILL_MAX_ATTEMPTS;
-            Ok((
-                if failed {
-                    UrlState::Failed
-                } else {
-                    UrlState::Pending
-                },
-                0,
-            ))
-        }
+    let page = match p.fetcher.fetch_page(&u.url).await {
+        Ok(page) => page,
+        Err(e) => return record_failure(p, u, shared, PipelineError::Fetch(e)).await,
+    };
+    Metrics::add(&p.metrics.articles_fetched, 1);
+    let (final_url, text) = (page.final_url.clone(), page.text.clone());
+    let now = Utc::now();
+    p.db.call(move |s| s.backfill_store_download(url_id, &final_url, &text, now))
+        .await?;
+    process_page(p, u, page, shared).await
+}
+
+/// Extract → detect → store a page already downloaded.
+async fn process_page(
+    p: &Pipeline,
+    u: &JobUrl,
+    page: PageResponse,
+    shared: &Shared,
+) -> Result<(UrlState, usize), BackfillError> {
+    let url_id = u.id;
+    let mut article = match p.extract_page(&u.url, page).await {
+        Ok(a) => a,
+        Err(e) => return record_failure(p, u, shared, e).await,
+    };
+    article.published = source_date(u, article.published);
+    let mut changes = p.detect_article(&article);
+    // History needs a date to sit in the roster's order: a change whose
+    // text gives none happened when the article says it did.
+    let day = article.published.map(|d| d.date_naive());
+    for c in &mut changes {
+        c.date = c.date.or(day);
     }
+    let now = Utc::now();
+    let summary =
+        p.db.call(move |s| s.backfill_record_page(url_id, &article, &changes, now))
+            .await?;
+    shared
+        .changes_new
+        .fetch_add(summary.changes_new.len() as u64, Ordering::Relaxed);
+    shared
+        .changes_merged
+        .fetch_add(summary.changes_merged.len() as u64, Ordering::Relaxed);
+    Ok((UrlState::Fetched, summary.changes_new.len()))
+}
+
+/// A failed fetch or extraction: transient ones make the whole job wait
+/// (Retry-After, else exponential backoff) and are retried.
+async fn record_failure(
+    p: &Pipeline,
+    u: &JobUrl,
+    shared: &Shared,
+    e: PipelineError,
+) -> Result<(UrlState, usize), BackfillError> {
+    let url_id = u.id;
+    let (transient, retry_after) = match &e {
+        PipelineError::Fetch(f) => (f.is_transient(), f.retry_after()),
+        _ => (false, None),
+    };
+    if transient {
+        let backoff = retry_after
+            .unwrap_or_else(|| Duration::from_secs(2u64.pow(u.attempts.min(10) + 1)))
+            .min(MAX_BACKOFF);
+        warn!(url = %u.url, error = %e, wait_secs = backoff.as_secs(), "transient failure; the job waits");
+        let until = tokio::time::Instant::now() + backoff;
+        let mut nb = shared.not_before.lock().unwrap_or_else(|e| e.into_inner());
+        *nb = Some(nb.map_or(until, |t| t.max(until)));
+    } else {
+        info!(url = %u.url, error = %e, "page not backfilled");
+    }
+    let msg = e.to_string();
+    let now = Utc::now();
+    p.db.call(move |s| s.backfill_record_failure(url_id, &msg, transient, now))
+        .await?;
+    let failed = !transient || u.attempts + 1 >= crate::store::BACKFILL_MAX_ATTEMPTS;
+    let state = if failed {
+        UrlState::Failed
+    } else {
+        UrlState::Pending
+    };
+    Ok((state, 0))
+}
+
+/// Pages a killed run downloaded but did not store, processed from their
+/// stored text: never requested again.
+async fn process_downloads(
+    p: &Pipeline,
+    id: i64,
+    shared: &Shared,
+    progress: &dyn Progress,
+) -> Result<(), BackfillError> {
+    let downloads = p.db.call(move |s| s.backfill_downloads(id)).await?;
+    if !downloads.is_empty() {
+        info!(
+            job = id,
+            pages = downloads.len(),
+            "processing pages downloaded before the last stop"
+        );
+    }
+    for (u, final_url, text) in downloads {
+        let page = PageResponse {
+            text,
+            final_url,
+            encoding: "utf-8",
+            content_type: None,
+        };
+        let (state, changes) = process_page(p, &u, page, shared).await?;
+        match state {
+            UrlState::Fetched => shared.fetched.fetch_add(1, Ordering::Relaxed),
+            _ => shared.failed.fetch_add(1, Ordering::Relaxed),
+        };
+        progress.page_done(&u.url, changes);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,23 +2,27 @@
 //!
 //! # Resuming without fetching a page twice
 //!
-//! A URL moves `pending` → `fetching` → `fetched` | `failed`:
+//! A URL moves `pending` → `fetching` → `downloaded` → `fetched` (or
+//! `failed` from any step):
 //!
 //! * [`Store::backfill_claim`] marks the next URL `fetching` and commits
 //!   *before* its request is sent;
+//! * [`Store::backfill_store_download`] commits the page's text as soon as
+//!   it has arrived, before the milliseconds of extraction and detection;
 //! * [`Store::backfill_record_page`] stores the article, its changes and the
-//!   URL's `fetched` state in **one** transaction, so no state exists in
-//!   which a page's result is stored but the URL still looks unfetched, or
-//!   the other way round.
+//!   URL's `fetched` state in **one** transaction (and drops the text), so no
+//!   state exists in which a page's result is stored but the URL still looks
+//!   unfetched, or the other way round.
 //!
-//! After SIGKILL, a URL left `fetching` is the only one whose request may
-//! have reached the server without its result being stored; on restart
-//! [`Store::backfill_recover`] puts it back to `pending` (reporting it) and
-//! it is fetched again. That is the whole crash window: at most one page per
-//! concurrent fetch per kill, and none of the `fetched` ones. Zero would need
-//! the server's answer to be stored before the server sent it. Storing is
-//! idempotent anyway (articles by URL, reports by fingerprint), so a repeat
-//! never duplicates a change.
+//! After SIGKILL, a `downloaded` URL is processed from its stored text
+//! ([`Store::backfill_downloads`]), never fetched again. A URL left
+//! `fetching` is the only one whose request may have reached the server
+//! without the answer being stored; [`Store::backfill_recover`] puts it back
+//! to `pending` (reporting it) and it is requested again. That is the whole
+//! crash window: a request on the wire at the moment of the kill, at most
+//! one per concurrent fetch. Closing it would need the server's answer
+//! stored before the server sent it. Storing is idempotent anyway (articles
+//! by URL, reports by fingerprint), so a repeat never duplicates a change.
 
 use super::changes::{merge_report, upsert_article, SourceInput};
 use super::{parse_enum, parse_opt_ts, parse_ts, ts, RefreshSummary, Store, StoreError};
@@ -51,7 +55,7 @@ fn lane_of(code: i64) -> Lane {
 const JOB_COLUMNS: &str = "j.id, j.site, j.since, j.until, j.sitemap, j.feed_pages, j.state, \
     j.created_at, j.updated_at, j.last_error, \
     (SELECT count(*) FROM backfill_urls u WHERE u.job_id = j.id), \
-    (SELECT count(*) FROM backfill_urls u WHERE u.job_id = j.id AND u.state IN ('pending', 'fetching')), \
+    (SELECT count(*) FROM backfill_urls u WHERE u.job_id = j.id AND u.state IN ('pending', 'fetching', 'downloaded')), \
     (SELECT count(*) FROM backfill_urls u WHERE u.job_id = j.id AND u.state = 'fetched'), \
     (SELECT count(*) FROM backfill_urls u WHERE u.job_id = j.id AND u.state = 'failed'), \
     (SELECT COALESCE(sum(changes_new), 0) FROM backfill_urls u WHERE u.job_id = j.id)";
@@ -98,6 +102,42 @@ fn job(raw: RawJob) -> Result<BackfillJob, StoreError> {
         failed: n(counts.3),
         changes_found: n(counts.4),
         last_error: err,
+    })
+}
+
+type RawUrl = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    u32,
+);
+
+/// Reads `id, url, title, published, lastmod, lane, attempts` (columns 0–6).
+fn raw_url(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUrl> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn job_url(raw: RawUrl) -> Result<JobUrl, StoreError> {
+    let (id, url, title, published, lastmod, lane, attempts) = raw;
+    Ok(JobUrl {
+        id,
+        url,
+        title,
+        published: parse_opt_ts("backfill_urls.published", published)?,
+        lastmod: parse_opt_ts("backfill_urls.lastmod", lastmod)?,
+        lane: lane_of(lane),
+        attempts,
     })
 }
 
@@ -235,7 +275,7 @@ impl Store {
                  OR EXISTS (SELECT 1 FROM backfill_urls u JOIN backfill_jobs j ON j.id = u.job_id
                             WHERE u.url = ?1 AND (u.state = 'fetched'
                                OR (j.id <> ?2 AND j.state IN ('running', 'paused')
-                                   AND u.state IN ('pending', 'fetching'))))",
+                                   AND u.state IN ('pending', 'fetching', 'downloaded'))))",
         )?;
         let mut known = HashSet::new();
         for u in urls {
@@ -281,6 +321,43 @@ impl Store {
         Ok(added)
     }
 
+    /// Keeps a page's text as soon as it has arrived (state `downloaded`).
+    pub fn backfill_store_download(
+        &mut self,
+        url_id: i64,
+        final_url: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE backfill_urls SET state = 'downloaded', final_url = ?2, body = ?3, updated_at = ?4
+             WHERE id = ?1",
+            params![url_id, final_url, text, ts(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Pages a killed run downloaded but did not store: (URL, final URL, text).
+    pub fn backfill_downloads(
+        &self,
+        job_id: i64,
+    ) -> Result<Vec<(JobUrl, String, String)>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT id, url, title, published, lastmod, lane, attempts, final_url, body
+             FROM backfill_urls WHERE job_id = ?1 AND state = 'downloaded' ORDER BY lane, id",
+        )?;
+        let raws: Vec<(RawUrl, Option<String>, Option<String>)> = st
+            .query_map([job_id], |r| Ok((raw_url(r)?, r.get(7)?, r.get(8)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (raw, final_url, body) in raws {
+            let u = job_url(raw)?;
+            let final_url = final_url.unwrap_or_else(|| u.url.clone());
+            out.push((u, final_url, body.unwrap_or_default()));
+        }
+        Ok(out)
+    }
+
     /// After a crash: URLs left `fetching` go back to `pending`. Returns them.
     pub fn backfill_recover(&mut self, job_id: i64) -> Result<Vec<String>, StoreError> {
         let tx = self.write_tx()?;
@@ -317,36 +394,18 @@ impl Store {
                  WHERE u.job_id = ?1 AND j.state = 'running' AND u.state = 'pending'
                  ORDER BY u.lane, u.id LIMIT 1",
                 [job_id],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, i64>(5)?,
-                        r.get::<_, u32>(6)?,
-                    ))
-                },
+                raw_url,
             )
             .optional()?;
-        let Some((id, url, title, published, lastmod, lane, attempts)) = raw else {
+        let Some(raw) = raw else {
             return Ok(None);
         };
         tx.execute(
             "UPDATE backfill_urls SET state = 'fetching', updated_at = ?2 WHERE id = ?1",
-            params![id, ts(now)],
+            params![raw.0, ts(now)],
         )?;
         tx.commit()?;
-        Ok(Some(JobUrl {
-            id,
-            url,
-            title,
-            published: parse_opt_ts("backfill_urls.published", published)?,
-            lastmod: parse_opt_ts("backfill_urls.lastmod", lastmod)?,
-            lane: lane_of(lane),
-            attempts,
-        }))
+        job_url(raw).map(Some)
     }
 
     /// Stores a fetched page's article and changes and marks its URL
@@ -374,7 +433,7 @@ impl Store {
         }
         tx.execute(
             "UPDATE backfill_urls SET state = 'fetched', article_id = ?2, changes_new = ?3,
-                 error = NULL, updated_at = ?4 WHERE id = ?1",
+                 error = NULL, body = NULL, final_url = NULL, updated_at = ?4 WHERE id = ?1",
             params![
                 url_id,
                 article_id,
@@ -397,6 +456,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE backfill_urls SET attempts = attempts + 1, error = ?2, updated_at = ?3,
+                 body = NULL, final_url = NULL,
                  state = CASE WHEN ?4 AND attempts + 1 < ?5 THEN 'pending' ELSE 'failed' END
              WHERE id = ?1",
             params![url_id, error, ts(now), transient, MAX_ATTEMPTS],
@@ -415,7 +475,7 @@ impl Store {
             "UPDATE backfill_jobs SET state = 'done', updated_at = ?2
              WHERE id = ?1 AND state = 'running' AND discovered_at IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM backfill_urls
-                               WHERE job_id = ?1 AND state IN ('pending', 'fetching'))",
+                               WHERE job_id = ?1 AND state IN ('pending', 'fetching', 'downloaded'))",
             params![job_id, ts(now)],
         )?;
         Ok(n > 0

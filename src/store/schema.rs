@@ -208,8 +208,10 @@ END;
 ///   Set when the change row is created; a later report merging into it
 ///   does not change it.
 /// * `backfill_urls.state`: `pending` → `fetching` (committed before the
-///   request goes out) → `fetched` (committed in the same transaction as
-///   the article and its changes) or `failed`. See `store::backfill`.
+///   request goes out) → `downloaded` (the page's text committed as soon
+///   as it arrived) → `fetched` (committed in the same transaction as the
+///   article and its changes; the text is dropped) or `failed`. See
+///   `store::backfill`.
 /// * `backfill_urls.lane`: 0 likely, 1 untitled, 2 unlikely; the next URL
 ///   is the pending one with the lowest (lane, id).
 const V3: &str = r#"
@@ -241,7 +243,10 @@ CREATE TABLE backfill_urls (
     lastmod TEXT,
     lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
     state TEXT NOT NULL DEFAULT 'pending'
-        CHECK (state IN ('pending', 'fetching', 'fetched', 'failed')),
+        CHECK (state IN ('pending', 'fetching', 'downloaded', 'fetched', 'failed')),
+    -- The page as received, kept only while `downloaded`.
+    final_url TEXT,
+    body TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,
     article_id INTEGER REFERENCES articles(id),
