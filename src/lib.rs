@@ -17,7 +17,7 @@
 //! 7. [`store`]: SQLite change log: merging reports, roster, review, outbox. Knows no HTTP.
 //! 8. [`digest`] and [`mail`]: render digests and deliver them over SMTP.
 //!
-//! Beside the pipeline: [`query`] (filters shared by CLI and API), [`api`]
+//! Beside the pipeline: [`import`] (a known roster from CSV), [`query`] (filters shared by CLI and API), [`api`]
 //! (read-only HTTP), [`web`] (the HTML view served beside the API), [`text`] (decoding and language identification shared by
 //! feed and article), and [`pipeline`], the one module that wires the stages:
 //! [`pipeline::Pipeline::refresh_feed`] reads as the whole per-feed flow.
@@ -47,6 +47,7 @@ pub mod detect;
 pub mod digest;
 pub mod feed;
 pub mod fetch;
+pub mod import;
 pub mod logging;
 pub mod mail;
 pub mod metrics;

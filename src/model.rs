@@ -434,6 +434,17 @@ pub struct BackfillJob {
     pub last_error: Option<String>,
 }
 
+/// One row of an imported roster (`roster import`): the change it states
+/// and where the analyst knows it from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterRow {
+    /// Line in the CSV file.
+    pub line: u64,
+    pub change: DetectedChange,
+    /// The row's `source_url`, else `import:FILE#LINE`.
+    pub source_url: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ mod bench_cmd;
 mod demo;
 mod detect_cmd;
 mod feeds_cmd;
+mod import_cmd;
 mod query_cmd;
 mod sources_cmd;
 
@@ -109,7 +110,8 @@ pub enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// Current holder of every branch post, derived from the change log.
+    /// Current holder of every branch post, derived from the change log;
+    /// `roster import FILE.csv` adds posts an analyst already knows.
     Roster(query_cmd::RosterArgs),
     /// Confirm or reject a detected change.
     Review(query_cmd::ReviewArgs),
@@ -240,7 +242,10 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
         }
         Command::Roster(a) => {
             let ctx = load(&cli)?;
-            query_cmd::roster(&ctx, a)
+            match &a.command {
+                Some(import_cmd::RosterCommand::Import { file }) => import_cmd::import(&ctx, file),
+                None => query_cmd::roster(&ctx, a),
+            }
         }
         Command::Review(a) => {
             let ctx = load(&cli)?;

@@ -20,6 +20,7 @@
 mod backfill;
 mod changes;
 mod feeds;
+mod import;
 mod outbox;
 pub mod person;
 mod roster;
