@@ -336,3 +336,70 @@ async fn sigkill_at_random_points_resumes_without_refetching() {
     assert_eq!(jobs.len(), 1, "reruns continue the one job: {jobs:?}");
     assert_eq!(jobs[0].1, "done");
 }
+
+/// `branchwatch run` picks up a stored running job and completes it beside
+/// polling (no feeds here), then stops cleanly on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_daemon_runs_stored_jobs() {
+    let server = site::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let cfg = dir.path().join("branchwatch.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[storage]\ndatabase = {:?}\n[polling]\nallow_private_addresses = true\nper_host_spacing_ms = 5\n[api]\nenabled = false\n",
+            db_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    let id = branchwatch::store::Store::open(&db_path)
+        .unwrap()
+        .backfill_create(&spec(&server), chrono::Utc::now())
+        .unwrap();
+    let log = dir.path().join("daemon.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_branchwatch"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .env_remove("NOTIFY_SOCKET")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let state = || -> Option<String> {
+        rusqlite::Connection::open(&db_path)
+            .ok()?
+            .query_row("SELECT state FROM backfill_jobs WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .ok()
+    };
+    let started = std::time::Instant::now();
+    while state().as_deref() != Some("done") {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "daemon exited; log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "job not done; log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // SIGTERM through kill(1): the daemon's clean stop.
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let (changes, origins) = site::stored_changes(&db_path);
+    assert_eq!(changes, site::expected_changes());
+    assert!(origins.iter().all(|o| o == "backfill"));
+}
