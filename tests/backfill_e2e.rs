@@ -335,6 +335,22 @@ async fn sigkill_at_random_points_resumes_without_refetching() {
         .unwrap();
     assert_eq!(jobs.len(), 1, "reruns continue the one job: {jobs:?}");
     assert_eq!(jobs[0].1, "done");
+
+    // `backfill list --format json` for scripts.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_branchwatch"))
+        .arg("--config")
+        .arg(&cfg)
+        .args(["backfill", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let job = &list[0];
+    assert_eq!(job["state"], "done");
+    assert_eq!(job["since"], "2025-01-01");
+    assert_eq!(job["fetched"], site::ARTICLES as u64);
+    assert_eq!(job["pending"], 0);
+    assert_eq!(job["changes_found"], site::CHANGES as u64);
 }
 
 /// `branchwatch run` picks up a stored running job and completes it beside
@@ -402,4 +418,93 @@ async fn the_daemon_runs_stored_jobs() {
     let (changes, origins) = site::stored_changes(&db_path);
     assert_eq!(changes, site::expected_changes());
     assert!(origins.iter().all(|o| o == "backfill"));
+}
+
+/// A site without robots.txt or a readable sitemap: the malformed sitemap
+/// is reported, the WordPress feed at /feed/ is paged instead, and paging
+/// stops at the first page older than --since.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_sitemaps_the_paged_feed_is_read_until_it_predates_the_range() {
+    use fetch_support::Reply;
+    let base = Arc::new(std::sync::Mutex::new(String::new()));
+    let b = base.clone();
+    let server = fetch_support::serve(move |req| {
+        let base = b.lock().unwrap().clone();
+        let page = |days: [&str; 3]| {
+            let items: Vec<(String, String, String)> = days
+                .iter()
+                .map(|d| (format!("{base}/p/{d}"), format!("{base}/p/{d}"), format!("Жаңалық {d}")))
+                .collect();
+            let mut rss = String::from("<rss version=\"2.0\"><channel><title>T</title>\n");
+            for (g, l, t) in &items {
+                let date = chrono::NaiveDate::parse_from_str(&g[g.len() - 10..], "%Y-%m-%d")
+                    .unwrap()
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap()
+                    .and_utc()
+                    .to_rfc2822();
+                rss.push_str(&format!(
+                    "<item><guid>{g}</guid><link>{l}</link><title>{t}</title><pubDate>{date}</pubDate></item>\n"
+                ));
+            }
+            rss.push_str("</channel></rss>");
+            Reply::ok(rss).header("Content-Type", "application/rss+xml")
+        };
+        match req.path.as_str() {
+            "/sitemap.xml" => Reply::ok("<urlset><url><loc>x</loc></urlx></urlset>")
+                .header("Content-Type", "application/xml"),
+            "/feed/?paged=1" => page(["2025-03-01", "2025-02-01", "2025-01-15"]),
+            "/feed/?paged=2" => page(["2025-01-02", "2024-12-30", "2024-12-20"]),
+            "/feed/?paged=3" => page(["2024-12-10", "2024-11-01", "2024-10-01"]),
+            "/feed/?paged=4" => page(["2024-09-01", "2024-08-01", "2024-07-01"]),
+            _ => Reply::new(404),
+        }
+    })
+    .await;
+    *base.lock().unwrap() = server.url("");
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let mut c = config(&db_path);
+    c.polling.per_host_spacing_ms = 0;
+    let p = Pipeline::new(
+        Arc::new(c),
+        Db::open(&db_path).unwrap(),
+        Arc::new(Metrics::default()),
+    )
+    .unwrap();
+    let spec = BackfillSpec {
+        site: server.url(""),
+        since: NaiveDate::from_ymd_opt(2025, 1, 1),
+        until: None,
+        sitemap: None,
+        feed_pages: None,
+    };
+    let r = backfill::start(&p, spec, &RunOptions::default(), Arc::new(Quiet))
+        .await
+        .unwrap();
+    assert_eq!(r.sitemaps_read, 0);
+    assert!(
+        r.problems
+            .iter()
+            .any(|e| e.contains("/sitemap.xml") && e.contains("malformed")),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(r.feed_pages_read, 3);
+    assert_eq!(r.listed, 4, "the four items of 2025");
+    assert_eq!((r.fetched, r.failed), (0, 4), "their pages answer 404");
+    assert_eq!(r.state, Some(JobState::Done));
+    assert!(server.requests_to("/feed/?paged=4").is_empty());
+    assert_eq!(
+        server.requests_to("/p/2025-01-02").len(),
+        1,
+        "a 404 is not retried"
+    );
+    let job = Db::open(&db_path)
+        .unwrap()
+        .call(move |s| s.backfill_job(r.job_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(job.last_error.unwrap_or_default().contains("malformed"));
 }

@@ -61,6 +61,8 @@ fn likely_pages_first_and_a_kill_leaves_only_requests_on_the_wire() {
         .unwrap();
     assert_eq!(added, 3);
     assert!(s.backfill_discovered(id).unwrap());
+    let st = s.status_summary(now).unwrap();
+    assert_eq!((st.backfill_running, st.backfill_pending), (1, 3));
     assert_eq!(s.backfill_find_running(&spec()).unwrap(), Some(id));
 
     let order: Vec<String> = (0..3)

@@ -420,6 +420,11 @@ async fn process_page(
     let summary =
         p.db.call(move |s| s.backfill_record_page(url_id, &article, &changes, now))
             .await?;
+    Metrics::add(&p.metrics.backfill_pages, 1);
+    Metrics::add(
+        &p.metrics.backfill_changes,
+        summary.changes_new.len() as u64,
+    );
     shared
         .changes_new
         .fetch_add(summary.changes_new.len() as u64, Ordering::Relaxed);

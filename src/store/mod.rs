@@ -132,6 +132,9 @@ pub struct StatusSummary {
     pub outbox_pending: i64,
     pub outbox_failed: i64,
     pub digests: Vec<DigestRun>,
+    /// Backfill jobs in state `running`, and their pages not yet fetched.
+    pub backfill_running: i64,
+    pub backfill_pending: i64,
 }
 
 /// When a digest last ran.
@@ -284,6 +287,11 @@ impl Store {
             outbox_pending: count("SELECT count(*) FROM outbox WHERE state = 'pending'")?,
             outbox_failed: count("SELECT count(*) FROM outbox WHERE state = 'failed'")?,
             digests,
+            backfill_running: count("SELECT count(*) FROM backfill_jobs WHERE state = 'running'")?,
+            backfill_pending: count(
+                "SELECT count(*) FROM backfill_urls u JOIN backfill_jobs j ON j.id = u.job_id
+                 WHERE j.state = 'running' AND u.state IN ('pending', 'fetching', 'downloaded')",
+            )?,
         })
     }
 
