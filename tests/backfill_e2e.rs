@@ -508,3 +508,50 @@ async fn without_sitemaps_the_paged_feed_is_read_until_it_predates_the_range() {
         .unwrap();
     assert!(job.last_error.unwrap_or_default().contains("malformed"));
 }
+
+/// A job whose recorded runner is a live process is left to it; one whose
+/// runner died (SIGKILL) is taken over at once.
+#[tokio::test]
+async fn a_job_runs_in_one_process_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let db = Db::open(&db_path).unwrap();
+    let p = Pipeline::new(
+        Arc::new(config(&db_path)),
+        db.clone(),
+        Arc::new(Metrics::default()),
+    )
+    .unwrap();
+    let id = db
+        .call(|s| {
+            let id = s.backfill_create(&BackfillSpec::default(), chrono::Utc::now())?;
+            s.backfill_add_urls(id, &[], chrono::Utc::now())?;
+            Ok(id)
+        })
+        .await
+        .unwrap();
+    // pid 1 always exists.
+    db.call(move |s| s.backfill_take(id, None, 1))
+        .await
+        .unwrap();
+    let err = backfill::run_job(&p, id, &RunOptions::default(), Arc::new(Quiet))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, backfill::BackfillError::Busy { pid: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("process 1"), "{err}");
+
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    db.call(move |s| s.backfill_take(id, Some(1), dead))
+        .await
+        .unwrap();
+    let r = backfill::run_job(&p, id, &RunOptions::default(), Arc::new(Quiet))
+        .await
+        .unwrap();
+    assert_eq!(r.state, Some(JobState::Done));
+    assert_eq!(db.call(move |s| s.backfill_runner(id)).await.unwrap(), None);
+}

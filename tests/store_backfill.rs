@@ -203,3 +203,27 @@ fn paused_jobs_hand_out_nothing_and_cancelled_ones_stay_cancelled() {
     ));
     assert!(!s.backfill_finish_if_done(id, now).unwrap());
 }
+
+#[test]
+fn one_runner_at_a_time_by_compare_and_set() {
+    let (_dir, mut s) = open();
+    let id = s.backfill_create(&spec(), Utc::now()).unwrap();
+    assert_eq!(s.backfill_runner(id).unwrap(), None);
+    assert!(s.backfill_take(id, None, 100).unwrap());
+    assert!(
+        !s.backfill_take(id, None, 200).unwrap(),
+        "someone took it first"
+    );
+    assert!(
+        s.backfill_take(id, Some(100), 200).unwrap(),
+        "taken over from 100"
+    );
+    s.backfill_release(id, 100).unwrap();
+    assert_eq!(
+        s.backfill_runner(id).unwrap(),
+        Some(200),
+        "only the runner releases"
+    );
+    s.backfill_release(id, 200).unwrap();
+    assert_eq!(s.backfill_runner(id).unwrap(), None);
+}

@@ -15,7 +15,10 @@
 //! backoff, before its next request, and the URL is retried up to
 //! [`crate::store::BACKFILL_MAX_ATTEMPTS`] times.
 //!
-//! See `store::backfill` for how a job survives SIGKILL.
+//! See `store::backfill` for how a job survives SIGKILL. One process runs
+//! a job at a time (its pid is recorded on the job; a dead runner is taken
+//! over at once), so the service and a foreground `backfill` never fetch
+//! for the same job with two request budgets.
 
 pub mod discover;
 pub mod sitemap;
@@ -50,6 +53,38 @@ pub enum BackfillError {
     NotRunning { id: i64, state: JobState },
     #[error("backfill task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("backfill job {id} is being run by process {pid} (the service, or another `backfill`); it continues there — `backfill list` shows its progress")]
+    Busy { id: i64, pid: u32 },
+}
+
+/// Whether a process with this id exists (on this machine, where the
+/// SQLite file is).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 sends nothing; it only reports whether the
+    // process exists (EPERM: it does, under another user).
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Makes this process the job's runner, unless a live other process is.
+/// A runner that died (SIGKILL) is taken over at once.
+async fn take_job(p: &Pipeline, id: i64) -> Result<(), BackfillError> {
+    let me = std::process::id();
+    loop {
+        let current = p.db.call(move |s| s.backfill_runner(id)).await?;
+        if let Some(pid) = current.filter(|&pid| pid != me && process_alive(pid)) {
+            return Err(BackfillError::Busy { id, pid });
+        }
+        if p.db.call(move |s| s.backfill_take(id, current, me)).await? {
+            return Ok(());
+        }
+    }
 }
 
 /// How a job is run.
@@ -175,6 +210,21 @@ pub async fn run_job(
             state: job.state,
         });
     }
+    take_job(p, id).await?;
+    let result = run_taken(p, id, &job.spec, opts, progress).await;
+    let me = std::process::id();
+    p.db.call(move |s| s.backfill_release(id, me)).await?;
+    result
+}
+
+/// [`run_job`] once this process is the job's runner.
+async fn run_taken(
+    p: &Pipeline,
+    id: i64,
+    spec: &BackfillSpec,
+    opts: &RunOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<RunReport, BackfillError> {
     let mut report = RunReport {
         job_id: id,
         ..RunReport::default()
@@ -185,7 +235,7 @@ pub async fn run_job(
     }
     if !p.db.call(move |s| s.backfill_discovered(id)).await? {
         let started = Instant::now();
-        discover_into(p, id, &job.spec, opts, &mut report).await?;
+        discover_into(p, id, spec, opts, &mut report).await?;
         report.discovery_secs = started.elapsed().as_secs_f64();
     }
     let pending =

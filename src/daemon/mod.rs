@@ -285,6 +285,7 @@ fn spawn_backfills(mut rx: tokio::sync::watch::Receiver<Pipeline>) -> JoinHandle
                     r = backfill::run_job(&p, id, &opts, Arc::new(backfill::Quiet)) => match r {
                         Ok(r) => info!(job = id, fetched = r.fetched, changes_new = r.changes_new,
                             state = ?r.state, "backfill job ran"),
+                        Err(e @ backfill::BackfillError::Busy { .. }) => info!(job = id, "{e}"),
                         Err(e) => warn!(job = id, error = %e, "backfill job stopped"),
                     },
                     _ = rx.changed() => break,

@@ -254,6 +254,47 @@ impl Store {
         Ok(())
     }
 
+    /// The process recorded as running the job, if any.
+    pub fn backfill_runner(&self, id: i64) -> Result<Option<u32>, StoreError> {
+        let pid: Option<Option<u32>> = self
+            .conn
+            .query_row(
+                "SELECT runner_pid FROM backfill_jobs WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        pid.ok_or_else(|| StoreError::NotFound {
+            what: "backfill job",
+            id: id.to_string(),
+        })
+    }
+
+    /// Records `pid` as the job's runner if the runner is still `expected`
+    /// (compare and set: of two processes taking over, one wins). Returns
+    /// whether it did.
+    pub fn backfill_take(
+        &mut self,
+        id: i64,
+        expected: Option<u32>,
+        pid: u32,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE backfill_jobs SET runner_pid = ?3 WHERE id = ?1 AND runner_pid IS ?2",
+            params![id, expected, pid],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Clears the runner if it is `pid` (a run ended).
+    pub fn backfill_release(&mut self, id: i64, pid: u32) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE backfill_jobs SET runner_pid = NULL WHERE id = ?1 AND runner_pid = ?2",
+            params![id, pid],
+        )?;
+        Ok(())
+    }
+
     /// Records a job-level error (discovery problems) for `backfill list`.
     pub fn backfill_note_error(&mut self, id: i64, error: &str) -> Result<(), StoreError> {
         self.conn.execute(

@@ -228,6 +228,9 @@ CREATE TABLE backfill_jobs (
     state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done')),
     -- Set once discovery's URLs are stored; a job without it discovers again.
     discovered_at TEXT,
+    -- The process running the job, so two processes (the service and a
+    -- foreground command) never run it at once with two request budgets.
+    runner_pid INTEGER,
     last_error TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
