@@ -354,9 +354,118 @@ async fn sigkill_at_random_points_resumes_without_refetching() {
 }
 
 /// `branchwatch run` picks up a stored running job and completes it beside
-/// polling (no feeds here), then stops cleanly on SIGTERM.
+/// polling, then stops cleanly on SIGTERM. The archive answers slowly (half
+/// a second a page) while a feed on another host reports a change: the poll
+/// is not queued behind the backfill, its change is stored while the job
+/// still has most of its pages to fetch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_daemon_runs_stored_jobs() {
+async fn the_daemon_runs_stored_jobs_beside_polling() {
+    use fetch_support::Reply;
+    let server = site::start_slow(Duration::from_millis(500)).await;
+    let feed = fetch_support::serve(|req| match req.path.as_str() {
+        "/rss" => Reply::ok(
+            "<rss version=\"2.0\"><channel><title>F</title><item><title>Новый председатель</title>\
+             <link>http://localhost/a1</link><guid>a1</guid></item></channel></rss>",
+        )
+        .header("Content-Type", "application/rss+xml"),
+        _ => Reply::new(404),
+    })
+    .await;
+    // Articles are not fetched for this feed: its item alone shows the poll ran.
+    let feed_url = feed.url("/rss");
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let cfg = dir.path().join("branchwatch.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[storage]\ndatabase = {:?}\n[polling]\nallow_private_addresses = true\nper_host_spacing_ms = 5\n\
+             first_poll_max_age_days = 0\nfetch_articles = false\n[api]\nenabled = false\n\
+             [[feeds]]\nname = \"f\"\nurl = {feed_url:?}\nlang = \"ru\"\n",
+            db_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    // Discovered beforehand, so the daemon starts fetching archive pages at once.
+    {
+        let mut s = branchwatch::store::Store::open(&db_path).unwrap();
+        let now = chrono::Utc::now();
+        let id = s.backfill_create(&spec(&server), now).unwrap();
+        let urls: Vec<_> = site::articles()
+            .into_iter()
+            .map(|a| {
+                let e = branchwatch::model::ArchiveEntry {
+                    url: server.url(&a.path),
+                    title: None,
+                    published: Some(a.date),
+                    lastmod: None,
+                };
+                (e, branchwatch::model::Lane::Untitled)
+            })
+            .collect();
+        s.backfill_add_urls(id, &urls, now).unwrap();
+    }
+    let log = dir.path().join("daemon.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_branchwatch"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .env_remove("NOTIFY_SOCKET")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let query = |sql: &str| -> Option<i64> {
+        rusqlite::Connection::open(&db_path)
+            .ok()?
+            .query_row(sql, [], |r| r.get(0))
+            .ok()
+    };
+    let started = std::time::Instant::now();
+    let fail = |what: &str| -> ! {
+        panic!(
+            "{what}; log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        )
+    };
+    // The feed's item is stored (the poll ran) ...
+    while query("SELECT count(*) FROM items").unwrap_or(0) == 0 {
+        if child.try_wait().unwrap().is_some() {
+            fail("daemon exited");
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            fail("no poll");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // ... while the backfill has fetched few of its 300 slow pages.
+    let fetched = query("SELECT count(*) FROM backfill_urls WHERE state = 'fetched'").unwrap_or(0);
+    assert!(
+        fetched < 200,
+        "the poll waited for {fetched} backfill pages"
+    );
+    // ... and the backfill did run beside it.
+    while query("SELECT count(*) FROM backfill_urls WHERE state = 'fetched'").unwrap_or(0) == 0 {
+        if started.elapsed() > Duration::from_secs(60) {
+            fail("the backfill never fetched a page");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+/// `branchwatch run` completes a stored job (fast archive) and the result
+/// is the site's 40 changes, marked as history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_daemon_completes_stored_jobs() {
     let server = site::start().await;
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("bw.sqlite");

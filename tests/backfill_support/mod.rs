@@ -297,12 +297,25 @@ fn build(base: &str) -> Pages {
 
 /// Starts the site on 127.0.0.1.
 pub async fn start() -> TestServer {
+    start_slow(std::time::Duration::ZERO).await
+}
+
+/// Starts the site with every article page answered after `delay` (a slow
+/// archive).
+pub async fn start_slow(delay: std::time::Duration) -> TestServer {
     let pages: Arc<Mutex<Option<Arc<Pages>>>> = Arc::new(Mutex::new(None));
     let p = pages.clone();
     let server = serve(move |req| {
         let pages = p.lock().unwrap().clone();
+        let wait = if req.path.starts_with("/news/") {
+            delay
+        } else {
+            std::time::Duration::ZERO
+        };
         match pages.as_ref().and_then(|m| m.get(&req.path)) {
-            Some((ct, body)) => Reply::ok(body.clone()).header("Content-Type", ct),
+            Some((ct, body)) => Reply::ok(body.clone())
+                .header("Content-Type", ct)
+                .delay(wait),
             None => Reply::new(404),
         }
     })
