@@ -3,9 +3,10 @@
 //! A job is stored in SQLite ([`crate::store`]): its site and date range,
 //! then the URLs [`discover`] found (minus those already stored), each in a
 //! priority lane ([`lane_of`]). Running a job fetches its pending URLs,
-//! likely ones first, through the same [`Pipeline::fetch_article`] →
-//! [`Pipeline::detect_article`] path as polling, and stores each page's
-//! article, changes and URL state in one transaction. Changes a job creates
+//! likely ones first, through the same path as polling and `ingest` (the
+//! two halves of [`Pipeline::fetch_article`], `Fetcher::fetch_page` and
+//! [`Pipeline::extract_page`], then [`Pipeline::detect_article`]), and
+//! stores each page's article, changes and URL state in one transaction. Changes a job creates
 //! are history (`origin = 'backfill'`): in the roster and change log, not in
 //! the next digest.
 //!
@@ -181,6 +182,9 @@ pub async fn start(
     opts: &RunOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<RunReport, BackfillError> {
+    // A site no discovery can start from is refused before a job exists
+    // (a stored job would be retried by the service for ever).
+    discover::site_origin(&spec.site)?;
     let now = Utc::now();
     let id =
         p.db.call(move |s| match s.backfill_find_running(&spec)? {
