@@ -664,3 +664,73 @@ async fn a_job_runs_in_one_process_at_a_time() {
     assert_eq!(r.state, Some(JobState::Done));
     assert_eq!(db.call(move |s| s.backfill_runner(id)).await.unwrap(), None);
 }
+
+/// A 429 with `Retry-After: 1` pauses the whole job (no request to the site
+/// for a second, by the server's clock) and the page is tried again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_pauses_the_job_and_the_page_is_retried() {
+    use fetch_support::Reply;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let refused = Arc::new(AtomicBool::new(false));
+    let r2 = refused.clone();
+    let base = Arc::new(std::sync::Mutex::new(String::new()));
+    let b = base.clone();
+    let server = fetch_support::serve(move |req| {
+        let base = b.lock().unwrap().clone();
+        let article = |n: &str| {
+            Reply::ok(format!(
+                "<html><head><title>{n}</title></head><body><article><h1>{n}</h1>\
+                 <p>Председателем Павлодарского областного филиала партии «Ауыл» избран {n}.</p>\
+                 <p>Делегаты обсудили планы на год и приняли решения о работе филиала.</p></article></body></html>"
+            ))
+            .header("Content-Type", "text/html; charset=utf-8")
+        };
+        match req.path.as_str() {
+            "/sitemap.xml" => Reply::ok(format!(
+                "<urlset><url><loc>{base}/a</loc><lastmod>2025-05-01</lastmod></url>\
+                 <url><loc>{base}/b</loc><lastmod>2025-05-02</lastmod></url></urlset>"
+            )),
+            "/a" if !r2.swap(true, Ordering::SeqCst) => {
+                Reply::new(429).header("Retry-After", "1")
+            }
+            "/a" => article("Ержан Оспанов"),
+            "/b" => article("Серік Ахметов"),
+            _ => Reply::new(404),
+        }
+    })
+    .await;
+    *base.lock().unwrap() = server.url("");
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("bw.sqlite");
+    let mut c = config(&db_path);
+    c.polling.per_host_spacing_ms = 0;
+    let p = Pipeline::new(
+        Arc::new(c),
+        Db::open(&db_path).unwrap(),
+        Arc::new(Metrics::default()),
+    )
+    .unwrap();
+    let spec = BackfillSpec {
+        site: server.url(""),
+        sitemap: Some(server.url("/sitemap.xml")),
+        ..BackfillSpec::default()
+    };
+    let opts = RunOptions {
+        concurrency: 1,
+        ..RunOptions::default()
+    };
+    let r = backfill::start(&p, spec, &opts, Arc::new(Quiet))
+        .await
+        .unwrap();
+    assert_eq!((r.fetched, r.failed), (2, 0));
+    let reqs = server.requests();
+    let refusal = reqs.iter().position(|q| q.path == "/a").unwrap();
+    let next = &reqs[refusal + 1];
+    let waited = next.at - reqs[refusal].at;
+    assert!(
+        waited >= Duration::from_millis(950),
+        "next request ({}) {waited:?} after the 429",
+        next.path
+    );
+    assert_eq!(server.requests_to("/a").len(), 2);
+}
