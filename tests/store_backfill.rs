@@ -227,3 +227,73 @@ fn one_runner_at_a_time_by_compare_and_set() {
     s.backfill_release(id, 200).unwrap();
     assert_eq!(s.backfill_runner(id).unwrap(), None);
 }
+
+fn change(person: &str) -> branchwatch::model::DetectedChange {
+    branchwatch::model::DetectedChange {
+        person: person.into(),
+        role: branchwatch::model::Role::Chair,
+        party: "AMANAT".into(),
+        level: branchwatch::model::Level::Region,
+        region: "KZ-55".into(),
+        district: None,
+        event: branchwatch::model::Event::Elected,
+        acting: false,
+        previous_role: None,
+        date: NaiveDate::from_ymd_opt(2025, 3, 4),
+        evidence: format!("Председателем избран {person}."),
+        confidence: 0.95,
+    }
+}
+
+#[test]
+fn the_digest_selects_polled_changes_only() {
+    use branchwatch::model::ChangeFilter;
+    let (_dir, mut s) = open();
+    let now = Utc::now();
+    let id = s.backfill_create(&spec(), now).unwrap();
+    s.backfill_add_urls(
+        id,
+        &[(entry("https://n.example/old", None), Lane::Untitled)],
+        now,
+    )
+    .unwrap();
+    let u = s.backfill_claim(id, now).unwrap().unwrap();
+    let old = Article {
+        url: u.url.clone(),
+        text: "…".into(),
+        ..Default::default()
+    };
+    let sum = s
+        .backfill_record_page(u.id, &old, &[change("Серік Оспанов")], now)
+        .unwrap();
+    assert_eq!(sum.changes_new.len(), 1);
+    assert!(s
+        .undelivered_changes("daily", &ChangeFilter::default())
+        .unwrap()
+        .is_empty());
+
+    // Polling reports the same event again: it merges into the history and
+    // stays out of the digest; a change polling finds first is news.
+    let again = Article {
+        url: "https://other.example/re".into(),
+        text: "…".into(),
+        ..Default::default()
+    };
+    let sum = s
+        .record_article(&again, &[change("Серік Оспанов")], now)
+        .unwrap();
+    assert_eq!(sum.changes_merged.len(), 1);
+    let news = Article {
+        url: "https://other.example/new".into(),
+        text: "…".into(),
+        ..Default::default()
+    };
+    let mut later = change("Марат Кенжебаев");
+    later.date = NaiveDate::from_ymd_opt(2026, 1, 10);
+    s.record_article(&news, &[later], now).unwrap();
+    let mailed = s
+        .undelivered_changes("daily", &ChangeFilter::default())
+        .unwrap();
+    assert_eq!(mailed.len(), 1);
+    assert_eq!(mailed[0].person, "Марат Кенжебаев");
+}
