@@ -219,7 +219,7 @@ async fn fetch_sitemap(fetcher: &Fetcher, url: &str) -> Result<Sitemap, String> 
     {
         return Err("disallowed by robots.txt".into());
     }
-    let body = match fetcher.fetch_feed(url, &Validators::default()).await {
+    let body = match fetcher.fetch_sitemap(url, sitemap::MAX_SITEMAP_BYTES).await {
         Ok(FeedResponse::Fetched { body, .. }) => body,
         Ok(FeedResponse::NotModified { .. }) => return Err("304 without validators".into()),
         Err(e) => return Err(e.to_string()),
