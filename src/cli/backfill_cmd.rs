@@ -31,8 +31,11 @@ leadership cue are fetched first, untitled ones next, the rest last.
 Politeness is the polling settings': per_host_spacing_ms between requests
 (1 s by default: about 3 hours for 10,000 pages), robots.txt, Retry-After.
 The job is stored in the database: Ctrl-C or a crash loses nothing, and
-`backfill resume ID` continues where it stopped. Changes found are history:
-they go into the change log and roster but are not mailed as new.
+running the same command again continues where it stopped (`backfill resume
+ID` for a paused job). `branchwatch run` also works on running jobs, one
+page at a time beside polling; one process runs a job at a time. Changes
+found are history: they go into the change log and roster but are not
+mailed as new.
 
 Examples:
   branchwatch backfill --site kazinform.kz --since 2025-01-01 --until 2025-12-31
@@ -91,6 +94,7 @@ struct Bar(indicatif::ProgressBar);
 
 impl Progress for Bar {
     fn discovered(&self, to_fetch: u64) {
+        self.0.set_message("backfill: fetching pages");
         self.0.set_length(to_fetch);
     }
     fn page_done(&self, _url: &str, _changes_new: usize) {
@@ -158,7 +162,7 @@ fn foreground(ctx: &Ctx, job: Job, format: &str) -> Result<Outcome> {
             db,
             Arc::new(Metrics::default()),
         )?;
-        let bar = progress(0, "backfill");
+        let bar = progress(0, "backfill: reading the archive");
         let prog: Arc<dyn Progress> = Arc::new(Bar(bar.clone()));
         let opts = RunOptions::default();
         let r = match job {
