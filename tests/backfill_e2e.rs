@@ -117,24 +117,27 @@ async fn a_site_year_gives_exactly_its_changes_politely_and_once() {
         .iter()
         .position(|p| !change_paths.contains(p.as_str()))
         .unwrap();
+    // Two pages are in flight at a time, so the last likely page and the
+    // first other one may reach the server in either order; no more.
     assert!(
-        last_likely < first_other,
+        last_likely <= site::CHANGES && first_other + 1 >= site::CHANGES,
         "likely pages ended at {last_likely}, others began at {first_other}"
     );
 
     // Per-host spacing, from the server's clock. The server stamps a
     // request when its headers have arrived, so a connection slower to set
     // up than the next (two cores shared with extraction) brings two stamps
-    // closer than the client's spacing. Any ten requests still span seven
-    // gaps at least, and the whole run nearly all of its gaps; without the
-    // spacing, pages would go out several per gap.
+    // closer than the client's spacing (and the tests of this file run at
+    // once, sharing the cores). Any ten requests still span five gaps at
+    // least, and the whole run nearly all of its gaps; without the spacing,
+    // pages would go out several per gap.
     let mut sorted: Vec<_> = reqs.iter().collect();
     sorted.sort_by_key(|r| r.at);
     let spacing = Duration::from_millis(SPACING_MS);
     for w in sorted.windows(10) {
         let span = w[9].at - w[0].at;
         assert!(
-            span >= spacing * 7,
+            span >= spacing * 5,
             "10 requests within {span:?} ({} … {}); spacing is {spacing:?}",
             w[0].path,
             w[9].path
