@@ -69,6 +69,12 @@ def main():
         rows.append((f"idle, {i['feeds']} feeds", f"RSS {idle['rss_kb_max'] / 1024:.1f} MB{split}, "
                      f"CPU {idle['cpu_percent']:.2f} % over {idle['seconds']:.0f} s",
                      "< 30 MB, ~0 %", load("idle.load")))
+    for f, what in (("backfill.json", "no spacing"), ("backfill-polite.json", "default 1 s spacing")):
+        b = j(f)
+        if b:
+            rows.append((f"backfill, {b['pages']} pages, {what}",
+                         f"{b['pages_per_sec']:.1f} pages/s (discovery {b['discovery_secs']:.2f} s)",
+                         "" if b["spacing_ms"] == 0 else "1 page/s", load("backfill.load")))
     webs = [(name, json.loads((out / f).read_text()))
             for name, f in (("cached", "web.json"), ("cache off", "web-cold.json")) if (out / f).exists()]
     for name, r in webs:

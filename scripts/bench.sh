@@ -2,7 +2,7 @@
 # Reproduces every figure of BENCHMARKS.md (issue 10). Usage:
 #
 #     scripts/bench.sh            # everything (~10 min on 2 cores)
-#     scripts/bench.sh poll parse # only some sections: poll parse extract detect idle web
+#     scripts/bench.sh poll parse # only some sections: poll parse extract detect idle web backfill
 #
 # Environment: SHARED (default: ../shared next to the repo) holds corpus/ and
 # extraction-benchmark/; OUT (default /tmp/branchwatch-bench) receives the raw
@@ -16,7 +16,7 @@ OUT="${OUT:-/tmp/branchwatch-bench}"
 VENV="${VENV:-/tmp/branchwatch-bench-venv}"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 BIN="$TARGET/release/branchwatch"
-SECTIONS="${*:-poll parse extract detect idle web}"
+SECTIONS="${*:-poll parse extract detect idle web backfill}"
 mkdir -p "$OUT"
 
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
@@ -96,6 +96,15 @@ if want web; then
   "$BIN" bench web --db "$OUT/web.sqlite" --changes 100000 --requests 200 | tee "$OUT/web.json"
   # The same requests with the page query cache off: every one reads the log.
   "$BIN" bench web --db "$OUT/web.sqlite" --requests 200 --no-cache | tee "$OUT/web-cold.json"
+fi
+
+if want backfill; then
+  # One job over a loopback site's sitemap: 5,000 pages with no spacing
+  # (what the machine does), and 20 at the default 1 s (what politeness allows).
+  log "backfill ($(load))"
+  load > "$OUT/backfill.load"
+  "$BIN" bench backfill --pages 5000 --spacing-ms 0 | tee "$OUT/backfill.json"
+  "$BIN" bench backfill --pages 20 --spacing-ms 1000 | tee "$OUT/backfill-polite.json"
 fi
 
 python3 "$REPO/benches/summary.py" "$OUT" | tee "$OUT/summary.md"

@@ -17,10 +17,13 @@
 //! 7. [`store`]: SQLite change log: merging reports, roster, review, outbox. Knows no HTTP.
 //! 8. [`digest`] and [`mail`]: render digests and deliver them over SMTP.
 //!
-//! Beside the pipeline: [`query`] (filters shared by CLI and API), [`api`]
+//! Beside the pipeline: [`import`] (a known roster from CSV), [`query`] (filters shared by CLI and API), [`api`]
 //! (read-only HTTP), [`web`] (the HTML view served beside the API), [`text`] (decoding and language identification shared by
 //! feed and article), and [`pipeline`], the one module that wires the stages:
 //! [`pipeline::Pipeline::refresh_feed`] reads as the whole per-feed flow.
+//!
+//! [`backfill`] reads a site's archive (sitemaps, paged feeds) into a job
+//! stored in SQLite and runs its pages through the same path as polling.
 //!
 //! Around them: [`daemon`] (the service loop, signals), [`service`] (systemd
 //! notifications), [`logging`], [`metrics`], [`db`] (the store shared with
@@ -33,6 +36,7 @@
 
 pub mod api;
 pub mod article;
+pub mod backfill;
 pub mod bench;
 pub mod config;
 pub mod corpus;
@@ -43,6 +47,7 @@ pub mod detect;
 pub mod digest;
 pub mod feed;
 pub mod fetch;
+pub mod import;
 pub mod logging;
 pub mod mail;
 pub mod metrics;

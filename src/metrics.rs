@@ -30,6 +30,10 @@ pub struct Metrics {
     pub changes_detected: AtomicU64,
     pub digests_sent: AtomicU64,
     pub digests_failed: AtomicU64,
+    /// Pages a backfill job fetched and stored.
+    pub backfill_pages: AtomicU64,
+    /// Changes backfill jobs created.
+    pub backfill_changes: AtomicU64,
     fetch_errors: Mutex<BTreeMap<String, u64>>,
     poll_duration: Mutex<Histogram>,
 }
@@ -79,7 +83,7 @@ impl Metrics {
     /// The Prometheus text exposition of every metric.
     pub fn render_prometheus(&self) -> String {
         let mut out = String::new();
-        let counters: [(&str, &str, &AtomicU64); 6] = [
+        let counters: [(&str, &str, &AtomicU64); 8] = [
             (
                 "branchwatch_feeds_polled_total",
                 "Feed fetch attempts.",
@@ -109,6 +113,16 @@ impl Metrics {
                 "branchwatch_digests_failed_total",
                 "Digest delivery attempts that failed.",
                 &self.digests_failed,
+            ),
+            (
+                "branchwatch_backfill_pages_total",
+                "Archive pages backfill jobs fetched and stored.",
+                &self.backfill_pages,
+            ),
+            (
+                "branchwatch_backfill_changes_total",
+                "Changes backfill jobs added to the log (history, not mailed).",
+                &self.backfill_changes,
             ),
         ];
         for (name, help, v) in counters {

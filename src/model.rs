@@ -317,6 +317,134 @@ pub struct RosterFilter {
     pub level: Option<Level>,
 }
 
+/// State of a backfill job (`branchwatch backfill list`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Discovered URLs are being fetched (or will be on the next start).
+    Running,
+    /// Stopped by the user; `backfill resume` continues it.
+    Paused,
+    /// Stopped for good; its URLs are never fetched.
+    Cancelled,
+    /// Every discovered URL was fetched or failed.
+    Done,
+}
+
+/// Where one discovered URL of a backfill job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UrlState {
+    Pending,
+    /// Its request may be on the wire: recorded before the fetch starts, so
+    /// a restart after SIGKILL knows which page may have been requested.
+    Fetching,
+    /// The page arrived and is stored; extraction and detection follow.
+    Downloaded,
+    /// Fetched, and its article and changes stored (one transaction).
+    Fetched,
+    /// Given up on (a 404, or transient errors too many times).
+    Failed,
+}
+
+/// Priority lane of a discovered URL: cheap evidence (its title) decides
+/// whether the page is fetched early or late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    /// The known title has a branch or leadership cue: fetched first.
+    Likely,
+    /// No title known: fetched after the likely ones.
+    Untitled,
+    /// The known title has no cue: fetched last.
+    Unlikely,
+}
+
+str_enum!(JobState { Running => "running", Paused => "paused", Cancelled => "cancelled", Done => "done" });
+str_enum!(UrlState {
+    Pending => "pending",
+    Fetching => "fetching",
+    Downloaded => "downloaded",
+    Fetched => "fetched",
+    Failed => "failed",
+});
+str_enum!(Lane { Likely => "likely", Untitled => "untitled", Unlikely => "unlikely" });
+
+/// An article URL found in a site's archive (a sitemap or a feed page),
+/// with what the archive says about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveEntry {
+    pub url: String,
+    /// `news:title` of a news sitemap or the feed item's title.
+    pub title: Option<String>,
+    /// `news:publication_date` or the feed item's date: when it was published.
+    pub published: Option<DateTime<Utc>>,
+    /// `<lastmod>`: when the page last changed (at or after publication).
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+impl ArchiveEntry {
+    /// The date the archive gives for the article: publication, else last change.
+    pub fn date(&self) -> Option<DateTime<Utc>> {
+        self.published.or(self.lastmod)
+    }
+}
+
+/// What a backfill job reads: one site, a date range, and where its archive is.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BackfillSpec {
+    /// Host name (`example.kz`) or origin (`http://127.0.0.1:8080`).
+    pub site: String,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    /// Sitemap (or sitemap index) to read instead of looking for them.
+    pub sitemap: Option<String>,
+    /// A WordPress-style feed to page through with `?paged=N`.
+    pub feed_pages: Option<String>,
+}
+
+/// A discovered URL as the job stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobUrl {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    /// See [`ArchiveEntry`].
+    pub published: Option<DateTime<Utc>>,
+    pub lastmod: Option<DateTime<Utc>>,
+    pub lane: Lane,
+    pub attempts: u32,
+}
+
+/// A backfill job with its progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackfillJob {
+    pub id: i64,
+    #[serde(flatten)]
+    pub spec: BackfillSpec,
+    pub state: JobState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub discovered: u64,
+    pub pending: u64,
+    pub fetched: u64,
+    pub failed: u64,
+    /// Changes first created by this job (history, not mailed as news).
+    pub changes_found: u64,
+    pub last_error: Option<String>,
+}
+
+/// One row of an imported roster (`roster import`): the change it states
+/// and where the analyst knows it from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterRow {
+    /// Line in the CSV file.
+    pub line: u64,
+    pub change: DetectedChange,
+    /// The row's `source_url`, else `import:FILE#LINE`.
+    pub source_url: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -431,6 +431,16 @@ impl Pipeline {
     pub async fn fetch_article(&self, url: &str) -> Result<Article, PipelineError> {
         let page = self.fetcher.fetch_page(url).await?;
         Metrics::add(&self.metrics.articles_fetched, 1);
+        self.extract_page(url, page).await
+    }
+
+    /// Extracts a fetched page (the second half of [`Pipeline::fetch_article`];
+    /// backfill stores the page between the two).
+    pub async fn extract_page(
+        &self,
+        url: &str,
+        page: crate::fetch::PageResponse,
+    ) -> Result<Article, PipelineError> {
         let opts = self.extract_options.clone();
         let rules = self.site_rules.clone();
         let final_url = page.final_url.clone();
@@ -485,16 +495,22 @@ impl Pipeline {
             .collect()
     }
 
-    /// Runs one URL through fetch → extract → detect → store (backfill).
-    pub async fn ingest_url(&self, url: &str) -> Result<(Article, RefreshSummary), PipelineError> {
-        let article = self.fetch_article(url).await?;
+    /// Detection over an extracted article alone, with its own publication
+    /// date (what `ingest` and backfill use).
+    pub fn detect_article(&self, article: &Article) -> Vec<DetectedChange> {
         let input = DetectInput {
             title: article.title.as_deref().unwrap_or(""),
             text: &article.text,
             lang: article.lang,
             published: article.published.map(|d| d.date_naive()),
         };
-        let changes = self.detect_confident(&input);
+        self.detect_confident(&input)
+    }
+
+    /// Runs one URL through fetch → extract → detect → store (`ingest`).
+    pub async fn ingest_url(&self, url: &str) -> Result<(Article, RefreshSummary), PipelineError> {
+        let article = self.fetch_article(url).await?;
+        let changes = self.detect_article(&article);
         let a = article.clone();
         let now = Utc::now();
         let summary = self

@@ -153,3 +153,12 @@ fn cli_idle_samples_the_daemon() {
     assert!(v["idle"]["rss_kb_max"].as_u64().unwrap() > 0);
     assert!(v["idle"]["samples"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn cli_backfill_over_a_small_site() {
+    let v = bench_cli(&["backfill", "--pages", "20"]);
+    assert_eq!(v["pages"], 20);
+    assert_eq!(v["failed"], 0);
+    assert!(v["changes_new"].as_u64().is_some_and(|n| n > 0), "{v}");
+    assert!(v["pages_per_sec"].as_f64().is_some_and(|r| r > 0.0), "{v}");
+}

@@ -450,6 +450,28 @@ pub fn feed_xml(site: &Site, base: &str, feed: usize) -> String {
     out
 }
 
+/// A sitemap of every article of feeds `0..feeds` on `base`, each with
+/// its publication date as `lastmod` (for the backfill benchmark).
+pub fn sitemap_xml(site: &Site, base: &str, feeds: usize) -> String {
+    let mut out = String::with_capacity(feeds * site.items * 110 + 200);
+    out.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for feed in 0..feeds {
+        for item in 0..site.items {
+            let _ = writeln!(
+                out,
+                "<url><loc>{base}{}</loc><lastmod>{}</lastmod></url>",
+                article_path(feed, item),
+                published(site, item).to_rfc3339()
+            );
+        }
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
 /// HTML page of one article: navigation, headline, date, 6 to 9
 /// paragraphs (one of them reporting a change when [`has_change`]),
 /// a "read also" block and a footer, like a small outlet's page.

@@ -10,6 +10,7 @@
 //! * [`gen`] writes the feeds and pages it serves, deterministically.
 //! * [`poll`] runs the real [`crate::pipeline::Pipeline`] against it into a
 //!   temporary SQLite file: a first full cycle and an all-304 second cycle.
+//! * [`backfill`] runs a backfill job over the same site's sitemap.
 //! * [`parse`] measures `feed::parse` over files on disk.
 //! * [`detect`] measures the detector over a labelled corpus, replicated.
 //! * [`web`] fills a large change log and times the web view's pages.
@@ -19,6 +20,7 @@
 //! The Python peers (feedparser, trafilatura) are driven from
 //! `benches/peers/*.py` by `scripts/bench.sh`; nothing here depends on them.
 
+pub mod backfill;
 pub mod detect;
 pub mod gen;
 pub mod parse;
@@ -52,6 +54,8 @@ pub enum BenchError {
     Db(#[from] crate::db::DbError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Backfill(#[from] crate::backfill::BackfillError),
     #[error("{0}")]
     Other(String),
 }

@@ -7,6 +7,7 @@
 //! Linux); tests use several ports of 127.0.0.1, which are distinct origins
 //! too. Feed `i` lives on host `i % hosts`; its articles on the same host.
 //! Feeds carry a fixed `ETag`, so a conditional GET is answered 304.
+//! `/sitemap.xml` lists every article (the backfill benchmark reads it).
 
 use super::gen::{self, Site};
 use super::BenchError;
@@ -214,6 +215,13 @@ async fn serve(State(st): State<Arc<HostState>>, uri: Uri, headers: HeaderMap) -
             StatusCode::OK,
             "text/plain",
             Body::from("User-agent: *\nDisallow: /private/\n"),
+        );
+    }
+    if path == "/sitemap.xml" {
+        return respond(
+            StatusCode::OK,
+            "application/xml; charset=utf-8",
+            Body::from(gen::sitemap_xml(&st.site, &st.base, st.feeds)),
         );
     }
     if let Some(feed) = path

@@ -21,6 +21,21 @@ pub enum BenchCommand {
     Serve(ServeArgs),
     /// Two polling cycles of the real pipeline against a loopback site.
     Poll(PollArgs),
+    /// Backfill pages/s: one job over a loopback site's sitemap.
+    Backfill {
+        /// Article pages on the site (every fifth reports a change).
+        #[arg(long, default_value_t = 2000)]
+        pages: usize,
+        /// Per-host spacing; 0 measures the machine, not the politeness.
+        #[arg(long, default_value_t = 0)]
+        spacing_ms: u64,
+        /// Pages fetched at once (the backfill default is 2).
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
+        /// Scratch directory for the database (default: a new one under /tmp).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Feed parsing throughput over generated (or given) feed files.
     Parse {
         /// Directory of *.xml feeds; created and filled when --write is given.
@@ -163,6 +178,29 @@ pub fn run(cmd: &BenchCommand) -> Result<Outcome> {
     match cmd {
         BenchCommand::Serve(a) => super::runtime()?.block_on(serve(&a.site)),
         BenchCommand::Poll(a) => poll(a),
+        BenchCommand::Backfill {
+            pages,
+            spacing_ms,
+            concurrency,
+            dir,
+        } => {
+            let scratch = scratch_dir(dir.as_deref())?;
+            let db = scratch.0.join("bench-backfill.sqlite");
+            if db.exists() {
+                bail!(
+                    "{} exists; the backfill benchmark needs a new database",
+                    db.display()
+                );
+            }
+            let r = super::runtime()?.block_on(bench::backfill::run(
+                &db,
+                *pages,
+                *spacing_ms,
+                *concurrency,
+            ))?;
+            println!("{}", serde_json::to_string(&r)?);
+            Ok(Outcome::Found)
+        }
         BenchCommand::Parse { dir, write, rounds } => {
             if let Some(n) = write {
                 bench::parse::write_feed_files(dir, *n, &Site::default())?;

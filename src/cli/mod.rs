@@ -3,10 +3,12 @@
 //! Output that scripts read (tables, JSON, CSV) goes to stdout; logs and
 //! progress go to stderr, and progress bars only when stderr is a terminal.
 
+mod backfill_cmd;
 mod bench_cmd;
 mod demo;
 mod detect_cmd;
 mod feeds_cmd;
+mod import_cmd;
 mod query_cmd;
 mod sources_cmd;
 
@@ -108,7 +110,8 @@ pub enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
-    /// Current holder of every branch post, derived from the change log.
+    /// Current holder of every branch post, derived from the change log;
+    /// `roster import FILE.csv` adds posts an analyst already knows.
     Roster(query_cmd::RosterArgs),
     /// Confirm or reject a detected change.
     Review(query_cmd::ReviewArgs),
@@ -131,6 +134,11 @@ pub enum Command {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Read a site's archive (sitemaps, paged feeds) into the change log.
+    ///
+    /// `backfill --site HOST [--since DATE] [--until DATE]` runs a new job in
+    /// the foreground; `backfill list|pause|resume|cancel` manage stored jobs.
+    Backfill(backfill_cmd::BackfillArgs),
     /// Digests: preview the next one, or send now.
     Digest {
         #[command(subcommand)]
@@ -234,7 +242,10 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
         }
         Command::Roster(a) => {
             let ctx = load(&cli)?;
-            query_cmd::roster(&ctx, a)
+            match &a.command {
+                Some(import_cmd::RosterCommand::Import { file }) => import_cmd::import(&ctx, file),
+                None => query_cmd::roster(&ctx, a),
+            }
         }
         Command::Review(a) => {
             let ctx = load(&cli)?;
@@ -261,6 +272,10 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
             quiet_logging();
             let ctx = load(&cli)?;
             runtime()?.block_on(detect_cmd::ingest(&ctx, urls, file.as_deref()))
+        }
+        Command::Backfill(a) => {
+            let ctx = load(&cli)?;
+            backfill_cmd::run(&ctx, a)
         }
         Command::Digest { command } => {
             quiet_logging();

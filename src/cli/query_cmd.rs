@@ -51,7 +51,10 @@ pub struct ChangesArgs {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct RosterArgs {
+    #[command(subcommand)]
+    pub command: Option<super::import_cmd::RosterCommand>,
     #[arg(long)]
     party: Option<String>,
     #[arg(long)]

@@ -6,6 +6,11 @@
 //! due. The digest scheduler ([`digests`]) is its own task, so a digest
 //! goes out at its time even while a long cycle runs; the polling loop
 //! wakes it when a cycle has stored something (for immediate digests).
+//! Stored backfill jobs in state `running` run in a third task
+//! ([`spawn_backfills`]), one page at a time, through the same fetcher as
+//! polling: other hosts' polls never wait for it, and a poll of the host
+//! being backfilled waits at most the host's spacing per request (the
+//! politeness both share).
 //! Signals:
 //! - SIGHUP re-reads the configuration file; an invalid file is logged and the
 //!   running configuration stays in force. Feeds, digests, detection settings
@@ -19,6 +24,7 @@
 pub mod digests;
 
 use crate::api;
+use crate::backfill;
 use crate::config::{self, Config};
 use crate::digest;
 use crate::logging::LogHandle;
@@ -143,6 +149,9 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
         (None, Some(scheduler.spawn(state.digests.clone())))
     };
 
+    let (backfill_tx, backfill_rx) = tokio::sync::watch::channel(state.pipeline.clone());
+    let backfill_task = (!opts.once).then(|| spawn_backfills(backfill_rx));
+
     service::ready(&format!("{} feeds configured", config.feeds.len()));
     let mut cycle: Option<JoinHandle<Result<CycleReport, PipelineError>>> = None;
     // Whether to look for due feeds at the top of the loop. Starting a cycle
@@ -202,6 +211,7 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
                             }
                         }
                         state = new_state;
+                        backfill_tx.send_replace(state.pipeline.clone());
                         if let Some(t) = &digest_task {
                             t.plan.send_replace(Arc::new(state.digests.clone()));
                         }
@@ -235,6 +245,11 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
             t.stop(SHUTDOWN_GRACE).await;
         }
     };
+    if let Some(t) = backfill_task {
+        // Loses nothing stored: a page in flight is requested again on the
+        // next start (see store::backfill).
+        t.abort();
+    }
     tokio::join!(stop_cycle, stop_digests);
     let _ = api_shutdown_tx.send(true);
     if let Some(t) = api_task {
@@ -242,6 +257,46 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
     }
     info!("stopped");
     Ok(())
+}
+
+/// How often the backfill task looks for running jobs.
+const BACKFILL_LOOK: Duration = Duration::from_secs(60);
+
+/// Runs stored `running` backfill jobs, oldest first, one page at a time,
+/// with the current pipeline (a reload restarts the job with the new one,
+/// so backfill and polling always share one fetcher and its per-host limits).
+fn spawn_backfills(mut rx: tokio::sync::watch::Receiver<Pipeline>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let opts = backfill::RunOptions {
+            concurrency: 1,
+            ..backfill::RunOptions::default()
+        };
+        loop {
+            let p = rx.borrow_and_update().clone();
+            let ids =
+                p.db.call(|s| s.backfill_running())
+                    .await
+                    .unwrap_or_else(|e| {
+                        warn!(error = %e, "cannot list backfill jobs");
+                        Vec::new()
+                    });
+            for id in ids {
+                tokio::select! {
+                    r = backfill::run_job(&p, id, &opts, Arc::new(backfill::Quiet)) => match r {
+                        Ok(r) => info!(job = id, fetched = r.fetched, changes_new = r.changes_new,
+                            state = ?r.state, "backfill job ran"),
+                        Err(e @ backfill::BackfillError::Busy { .. }) => info!(job = id, "{e}"),
+                        Err(e) => warn!(job = id, error = %e, "backfill job stopped"),
+                    },
+                    _ = rx.changed() => break,
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(BACKFILL_LOOK) => {}
+                r = rx.changed() => if r.is_err() { return; },
+            }
+        }
+    })
 }
 
 async fn reload(

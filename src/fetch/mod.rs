@@ -344,6 +344,26 @@ impl Fetcher {
                 "application/rss+xml, application/atom+xml, application/feed+json, \
                  application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
             ),
+            self.inner.opts.max_body_bytes,
+        )
+        .await
+    }
+
+    /// Fetch a sitemap (for backfill) like a feed, with its own body limit:
+    /// the protocol allows 50 MB uncompressed, more than an article or feed
+    /// ever needs. Every other limit, the per-host gate and the guard apply.
+    pub async fn fetch_sitemap(
+        &self,
+        url: &str,
+        max_bytes: usize,
+    ) -> Result<FeedResponse, FetchError> {
+        self.fetch_conditional(
+            url,
+            &Validators::default(),
+            HeaderValue::from_static(
+                "application/xml, text/xml;q=0.9, application/gzip;q=0.9, */*;q=0.5",
+            ),
+            max_bytes,
         )
         .await
     }
@@ -361,6 +381,7 @@ impl Fetcher {
             url,
             validators,
             HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
+            self.inner.opts.max_body_bytes,
         )
         .await
     }
@@ -370,6 +391,7 @@ impl Fetcher {
         url: &str,
         validators: &Validators,
         accept: HeaderValue,
+        max_body_bytes: usize,
     ) -> Result<FeedResponse, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, accept);
@@ -418,11 +440,7 @@ impl Fetcher {
             _global_permit,
         } = landed;
         let content_type = header_string(&resp_headers, header::CONTENT_TYPE);
-        let body = with_deadline(
-            deadline,
-            read_body(resp, self.inner.opts.max_body_bytes, false),
-        )
-        .await?;
+        let body = with_deadline(deadline, read_body(resp, max_body_bytes, false)).await?;
         let decoded = crate::text::decode(&body, content_type.as_deref());
         Ok(FeedResponse::Fetched {
             text: decoded.text,

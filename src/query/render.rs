@@ -515,6 +515,14 @@ pub fn render_status(s: &StatusSummary, database: &Path) -> String {
         s.outbox_pending,
         s.outbox_failed
     );
+    if s.backfill_running > 0 {
+        wl!(
+            out,
+            "backfill        {} running job(s), {} page(s) to fetch",
+            s.backfill_running,
+            s.backfill_pending
+        );
+    }
     for d in &s.digests {
         wl!(
             out,

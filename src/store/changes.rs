@@ -758,6 +758,8 @@ impl Store {
     ) -> Result<Vec<ChangeRecord>, StoreError> {
         let extra = vec![
             "c.status <> 'rejected'".to_string(),
+            // Backfilled and imported changes are history, not news.
+            "c.origin = 'poll'".to_string(),
             "NOT EXISTS (SELECT 1 FROM outbox_changes oc JOIN outbox o ON o.id = oc.outbox_id \
              WHERE oc.change_id = c.id AND o.digest = ?1 AND o.state IN ('pending', 'sent'))"
                 .to_string(),

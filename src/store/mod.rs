@@ -17,14 +17,17 @@
 //! Every SQL statement binds its values as parameters; no input is ever
 //! formatted into SQL text.
 
+mod backfill;
 mod changes;
 mod feeds;
+mod import;
 mod outbox;
 pub mod person;
 mod roster;
 mod schema;
 mod web;
 
+pub use backfill::MAX_ATTEMPTS as BACKFILL_MAX_ATTEMPTS;
 pub use changes::{
     ChangeDetail, DisagreementValue, EditEntry, FieldDisagreement, ReviewEntry, RosterEntry,
     SourceFields, EDITABLE_FIELDS,
@@ -129,6 +132,9 @@ pub struct StatusSummary {
     pub outbox_pending: i64,
     pub outbox_failed: i64,
     pub digests: Vec<DigestRun>,
+    /// Backfill jobs in state `running`, and their pages not yet fetched.
+    pub backfill_running: i64,
+    pub backfill_pending: i64,
 }
 
 /// When a digest last ran.
@@ -281,6 +287,11 @@ impl Store {
             outbox_pending: count("SELECT count(*) FROM outbox WHERE state = 'pending'")?,
             outbox_failed: count("SELECT count(*) FROM outbox WHERE state = 'failed'")?,
             digests,
+            backfill_running: count("SELECT count(*) FROM backfill_jobs WHERE state = 'running'")?,
+            backfill_pending: count(
+                "SELECT count(*) FROM backfill_urls u JOIN backfill_jobs j ON j.id = u.job_id
+                 WHERE j.state = 'running' AND u.state IN ('pending', 'fetching', 'downloaded')",
+            )?,
         })
     }
 

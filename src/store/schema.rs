@@ -199,10 +199,73 @@ CREATE TRIGGER person_keys_source_update AFTER UPDATE OF person_key ON change_so
 END;
 "#;
 
+/// Backfill (issue 16): jobs that read a site's archive, their discovered
+/// URLs, and where each change came from.
+///
+/// * `changes.origin`: `poll` for changes polling found (news), `backfill`
+///   for changes a backfill job created (history: in the log and roster,
+///   never mailed as new), `import` for rows of an imported roster.
+///   Set when the change row is created; a later report merging into it
+///   does not change it.
+/// * `backfill_urls.state`: `pending` → `fetching` (committed before the
+///   request goes out) → `downloaded` (the page's text committed as soon
+///   as it arrived) → `fetched` (committed in the same transaction as the
+///   article and its changes; the text is dropped) or `failed`. See
+///   `store::backfill`.
+/// * `backfill_urls.lane`: 0 likely, 1 untitled, 2 unlikely; the next URL
+///   is the pending one with the lowest (lane, id).
+const V3: &str = r#"
+ALTER TABLE changes ADD COLUMN origin TEXT NOT NULL DEFAULT 'poll'
+    CHECK (origin IN ('poll', 'backfill', 'import'));
+
+CREATE TABLE backfill_jobs (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    since TEXT,
+    until TEXT,
+    sitemap TEXT,
+    feed_pages TEXT,
+    state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done')),
+    -- Set once discovery's URLs are stored; a job without it discovers again.
+    discovered_at TEXT,
+    -- The process running the job, so two processes (the service and a
+    -- foreground command) never run it at once with two request budgets.
+    runner_pid INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE backfill_urls (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES backfill_jobs(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    title TEXT,
+    -- news:publication_date or the feed item's date, and the sitemap's lastmod.
+    published TEXT,
+    lastmod TEXT,
+    lane INTEGER NOT NULL CHECK (lane IN (0, 1, 2)),
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'fetching', 'downloaded', 'fetched', 'failed')),
+    -- The page as received, kept only while `downloaded`.
+    final_url TEXT,
+    body TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    article_id INTEGER REFERENCES articles(id),
+    changes_new INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT,
+    UNIQUE (job_id, url)
+);
+CREATE INDEX backfill_urls_next ON backfill_urls(job_id, state, lane, id);
+CREATE INDEX backfill_urls_url ON backfill_urls(url, state);
+CREATE INDEX articles_fetched_url ON articles(fetched_url);
+"#;
+
 /// All migrations, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// The `user_version` a fully migrated database has.
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;
