@@ -767,7 +767,7 @@ impl<'a> Doc<'a> {
     }
 
     pub(super) fn best_role(&self, f: &Frame<'_>, p: &Person) -> Option<RoleCand<'_>> {
-        let (e, cue) = (f.e, f.cue);
+        let e = f.e;
         let role_scope = if f.support && f.si > 0 {
             self.sents[f.si - 1].0
         } else {
