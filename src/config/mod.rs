@@ -523,6 +523,14 @@ impl Collector<'_> {
     }
 
     fn validate(&mut self, c: &Config) {
+        self.validate_polling(c);
+        self.validate_feeds(c);
+        self.validate_site_rules(c);
+        self.validate_digests(c);
+        self.validate_api_and_logging(c);
+    }
+
+    fn validate_polling(&mut self, c: &Config) {
         let p = &c.polling;
         if p.min_interval_secs == 0 {
             self.push("polling.min_interval_secs", "must be at least 1");
@@ -563,7 +571,10 @@ impl Collector<'_> {
         if p.user_agent.trim().is_empty() {
             self.push("polling.user_agent", "must not be empty");
         }
+    }
 
+    fn validate_feeds(&mut self, c: &Config) {
+        let p = &c.polling;
         let mut names = HashSet::new();
         let mut urls = HashSet::new();
         let rule_hosts: HashSet<&str> = c.site_rules.iter().map(|r| r.host.as_str()).collect();
@@ -617,6 +628,9 @@ impl Collector<'_> {
                 }
             }
         }
+    }
+
+    fn validate_site_rules(&mut self, c: &Config) {
         for (i, r) in c.site_rules.iter().enumerate() {
             for (j, sel) in r.content.iter().chain(r.remove.iter()).enumerate() {
                 if let Err(e) = scraper::Selector::parse(sel) {
@@ -633,6 +647,10 @@ impl Collector<'_> {
                 );
             }
         }
+    }
+
+    /// Detection threshold, digests and the SMTP server they need.
+    fn validate_digests(&mut self, c: &Config) {
         if !(0.0..=1.0).contains(&c.detection.min_confidence) {
             self.push("detection.min_confidence", "must be between 0.0 and 1.0");
         }
@@ -667,6 +685,9 @@ impl Collector<'_> {
                 self.push(&field, msg);
             }
         }
+    }
+
+    fn validate_api_and_logging(&mut self, c: &Config) {
         match c.api.bind.parse::<SocketAddr>() {
             Ok(addr) => {
                 if c.api.enabled

@@ -229,17 +229,7 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
     }
 
     service::stopping();
-    let stop_cycle = async {
-        if let Some(mut c) = cycle.take() {
-            match tokio::time::timeout(SHUTDOWN_GRACE, &mut c).await {
-                Ok(_) => info!("running cycle finished"),
-                Err(_) => {
-                    warn!("running cycle did not finish in time; aborted (its feeds are fetched again next start)");
-                    c.abort();
-                }
-            }
-        }
-    };
+    let stop_cycle = finish_cycle(cycle.take());
     let stop_digests = async {
         if let Some(t) = digest_task {
             t.stop(SHUTDOWN_GRACE).await;
@@ -257,6 +247,20 @@ pub async fn run(config: Config, opts: DaemonOptions) -> Result<(), DaemonError>
     }
     info!("stopped");
     Ok(())
+}
+
+/// Lets a running polling cycle finish within the shutdown grace, else aborts it
+/// (its feeds are fetched again on the next start).
+async fn finish_cycle(cycle: Option<JoinHandle<Result<CycleReport, PipelineError>>>) {
+    if let Some(mut c) = cycle {
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut c).await {
+            Ok(_) => info!("running cycle finished"),
+            Err(_) => {
+                warn!("running cycle did not finish in time; aborted (its feeds are fetched again next start)");
+                c.abort();
+            }
+        }
+    }
 }
 
 /// How often the backfill task looks for running jobs.

@@ -159,24 +159,7 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
         rejected: Vec::new(),
     };
     if explain {
-        for &(a, b) in &d.sents {
-            ex.sentences.push(d.span_text(a, b));
-        }
-        for m in &d.ments {
-            ex.mentions.push(MentionInfo {
-                sentence: d.sent_of(m.start),
-                kind: d.mention_kind_name(m),
-                text: d.span_text(m.start, m.end),
-            });
-        }
-        for n in &d.names {
-            ex.mentions.push(MentionInfo {
-                sentence: d.sent_of(n.start),
-                kind: "person".into(),
-                text: d.span_text(n.start, n.end),
-            });
-        }
-        ex.mentions.sort_by_key(|m| m.sentence);
+        d.explain_stages(&mut ex);
     }
     let built = d.relate(&mut ex.rejected);
     ex.changes = built
@@ -194,6 +177,28 @@ pub(super) fn run(input: &DetectInput, tables: &Tables, explain: bool) -> Explan
 }
 
 impl<'a> Doc<'a> {
+    /// The sentences and mentions, for `detect --explain`.
+    fn explain_stages(&self, ex: &mut Explanation) {
+        for &(a, b) in &self.sents {
+            ex.sentences.push(self.span_text(a, b));
+        }
+        for m in &self.ments {
+            ex.mentions.push(MentionInfo {
+                sentence: self.sent_of(m.start),
+                kind: self.mention_kind_name(m),
+                text: self.span_text(m.start, m.end),
+            });
+        }
+        for n in &self.names {
+            ex.mentions.push(MentionInfo {
+                sentence: self.sent_of(n.start),
+                kind: "person".into(),
+                text: self.span_text(n.start, n.end),
+            });
+        }
+        ex.mentions.sort_by_key(|m| m.sentence);
+    }
+
     pub(super) fn span_text(&self, a: usize, b: usize) -> String {
         if a >= b || b > self.toks.len() {
             return String::new();

@@ -175,49 +175,12 @@ pub(crate) fn merge_report(
         .or(src.published.map(|p| p.date_naive()))
         .unwrap_or_else(|| now.date_naive());
 
-    // Candidates on the same post with the same event; rejected changes
-    // included so a new report of a rejected change stays rejected.
-    let mut candidates: Vec<(usize, i64, i64)> = Vec::new();
-    {
-        let mut st = tx.prepare_cached(
-            "SELECT id, COALESCE(date, substr(first_seen, 1, 10)), person_key FROM changes
-             WHERE party = ?1 AND level = ?2 AND region = ?3 AND district IS ?4 AND role = ?5 AND event = ?6
-             ORDER BY id",
-        )?;
-        let rows: Vec<(i64, String, String)> = st
-            .query_map(
-                params![
-                    party,
-                    d.level.as_str(),
-                    region,
-                    district,
-                    d.role.as_str(),
-                    d.event.as_str()
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?
-            .collect::<Result<_, _>>()?;
-        let mut keys_st =
-            tx.prepare_cached("SELECT person_key FROM change_sources WHERE change_id = ?1")?;
-        for (id, cdate, ckey) in rows {
-            let cdate = parse_date("changes.date", &cdate)?;
-            let gap = (cdate - ref_date).num_days().abs();
-            if gap > i64::from(window_days) {
-                continue;
-            }
-            let mut keys = vec![ckey];
-            for k in keys_st.query_map([id], |r| r.get::<_, String>(0))? {
-                keys.push(k?);
-            }
-            if let Some(cost) = keys
-                .iter()
-                .filter_map(|k| person::match_keys(k, &pkey))
-                .min()
-            {
-                candidates.push((cost, gap, id));
-            }
-        }
-    }
+    let post = Post {
+        party: &party,
+        region: &region,
+        district: district.as_deref(),
+    };
+    let mut candidates = matching_changes(tx, d, &post, &pkey, ref_date, window_days)?;
     candidates.sort();
     let (change_id, is_new) = match candidates.first() {
         Some(&(_, _, id)) => (id, false),
@@ -278,6 +241,68 @@ pub(crate) fn merge_report(
         summary.changes_merged.push(change_id);
     }
     Ok(())
+}
+
+/// Where a report places the post, normalised.
+struct Post<'a> {
+    party: &'a str,
+    region: &'a str,
+    district: Option<&'a str>,
+}
+
+/// Stored changes a report may restate, as (name match cost, days apart, id): the
+/// same post and event within `window_days` of `ref_date`, whose person (or any
+/// source's spelling of them) matches; rejected changes included, so a new report of
+/// a rejected change stays rejected.
+fn matching_changes(
+    tx: &Transaction<'_>,
+    d: &DetectedChange,
+    post: &Post<'_>,
+    pkey: &str,
+    ref_date: NaiveDate,
+    window_days: u32,
+) -> Result<Vec<(usize, i64, i64)>, StoreError> {
+    let (party, region, district) = (post.party, post.region, post.district);
+    let mut candidates: Vec<(usize, i64, i64)> = Vec::new();
+    let mut st = tx.prepare_cached(
+        "SELECT id, COALESCE(date, substr(first_seen, 1, 10)), person_key FROM changes
+         WHERE party = ?1 AND level = ?2 AND region = ?3 AND district IS ?4 AND role = ?5 AND event = ?6
+         ORDER BY id",
+    )?;
+    let rows: Vec<(i64, String, String)> = st
+        .query_map(
+            params![
+                party,
+                d.level.as_str(),
+                region,
+                district,
+                d.role.as_str(),
+                d.event.as_str()
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    let mut keys_st =
+        tx.prepare_cached("SELECT person_key FROM change_sources WHERE change_id = ?1")?;
+    for (id, cdate, ckey) in rows {
+        let cdate = parse_date("changes.date", &cdate)?;
+        let gap = (cdate - ref_date).num_days().abs();
+        if gap > i64::from(window_days) {
+            continue;
+        }
+        let mut keys = vec![ckey];
+        for k in keys_st.query_map([id], |r| r.get::<_, String>(0))? {
+            keys.push(k?);
+        }
+        if let Some(cost) = keys
+            .iter()
+            .filter_map(|k| person::match_keys(k, pkey))
+            .min()
+        {
+            candidates.push((cost, gap, id));
+        }
+    }
+    Ok(candidates)
 }
 
 /// One source's values as they take part in choosing a change's fields.
