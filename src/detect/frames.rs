@@ -319,6 +319,14 @@ impl<'a> Doc<'a> {
             .starts_with_word("approving_verb", &self.toks[f.e.start].key)
     }
 
+    /// «Руководить филиалом доверили X» with no subject, in an article whose lead is
+    /// about conferences and a paragraph that names no bureau: the delegates chose.
+    fn conference_report(&self, si: usize) -> bool {
+        let lead_end = self.sents[2.min(self.sents.len() - 1)].1;
+        let (pa, pb) = (self.sents[self.paragraph_start(si)].0, self.sents[si].1);
+        self.voters_in(0, lead_end) && !self.bureau_in(pa, pb) && !self.bureau_in(0, lead_end)
+    }
+
     pub(super) fn voters_in(&self, lo: usize, hi: usize) -> bool {
         self.mentions_in(lo, hi)
             .any(|m| matches!(self.cue(m), Some(CueKind::Electorate | CueKind::Delegate)))
@@ -350,6 +358,7 @@ impl<'a> Doc<'a> {
             let they = (f.seg_lo..e.start).any(|j| self.t.word_in("they", &self.toks[j].key));
             if self.voters_in(f.seg_lo, e.start)
                 || they && si > 0 && self.voters_in(self.sents[si - 1].0, self.sents[si - 1].1)
+                || self.conference_report(si)
             {
                 event = Event::Elected;
             }

@@ -233,3 +233,19 @@ fn the_title_of_the_one_who_proposes_is_not_the_post_voted_on() {
         &[("Марат Омаров", Role::Chair, Event::Elected)],
     )]);
 }
+
+#[test]
+fn entrusted_with_no_subject_in_a_conference_round_up_is_an_election() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "В Павлодарской области прошли отчётно-выборные конференции районных филиалов партии AMANAT.\nБаянаульский район. Руководить филиалом доверили Айгерим Садыковой, заместителю акима района.",
+            &[("Айгерим Садыкова", Role::Chair, Event::Elected)],
+        ),
+        (
+            Lang::Ru,
+            "В Павлодаре прошло заседание бюро областного филиала партии AMANAT.\nБаянаульский район. Руководить филиалом доверили Айгерим Садыковой, заместителю акима района.",
+            &[("Айгерим Садыкова", Role::Chair, Event::Appointed)],
+        ),
+    ]);
+}
