@@ -368,3 +368,18 @@ fn a_place_adjective_before_the_party_names_the_topic_branch() {
     );
     assert_eq!(find(&v, "Касенов").region, "KZ-35");
 }
+
+#[test]
+fn ru_place_adjectives_with_a_soft_sign() {
+    let v = det(
+        Lang::Ru,
+        "Председателем Баянаульского районного филиала партии «Ак жол» избран Серик Нуров.",
+    );
+    check(
+        find(&v, "Нуров"),
+        Role::Chair,
+        Event::Elected,
+        "KZ-55",
+        Level::District,
+    );
+}
