@@ -296,6 +296,9 @@ impl<'a> Doc<'a> {
         let person = self.find_person(&f, out, last_person, &mut rule)?;
         self.check_addressee(&person)?;
         let role = self.find_role(&f, &person, out, &mut rule)?;
+        if !role.named && self.implied_role(&f).is_some() {
+            self.check_led_body(&f)?;
+        }
         if role.acting {
             f.event = Event::Appointed;
             rule.push("acting".into());

@@ -147,6 +147,26 @@ impl<'a> Doc<'a> {
     /// босатылды»), or to the body named in the sentence before when a possessive
     /// pronoun opens the clause («... первичной партийной организации. Её
     /// председателем избрана X»).
+    /// «Федерацию бокса возглавил X», "took over the federation": what a leading verb
+    /// governs right next to it is the body led; a body other than the branch's own
+    /// makes it no branch post, whatever else the sentence names.
+    pub(super) fn check_led_body(&self, f: &Frame<'_>) -> Result<(), Reason> {
+        let e = f.e;
+        let lo = e.start.saturating_sub(4).max(f.seg_lo);
+        let hi = (e.end + 3).min(f.seg_hi);
+        let body = self.mentions_in(lo, hi).find(|m| {
+            self.cue(m) == Some(CueKind::Body)
+                && !self.branch_owns_body(m)
+                && !self
+                    .mentions_in(m.end.min(e.start), m.start.max(e.end))
+                    .any(|x| self.cue(x) == Some(CueKind::Branch))
+        });
+        match body {
+            Some(m) => Err(Reason::OtherBodyPost(self.span_text(m.start, m.end))),
+            None => Ok(()),
+        }
+    }
+
     pub(super) fn check_unnamed_body(&self, f: &Frame<'_>) -> Result<(), Reason> {
         let (a, b) = self.sents[f.si];
         let organ = |m: &Mention| {

@@ -80,3 +80,19 @@ fn a_state_body_someone_led_is_no_post_taken() {
         &[("Серик Жумабаев", Role::FirstDeputyChair, Event::Appointed)],
     )]);
 }
+
+#[test]
+fn a_federation_or_a_faction_led_is_no_branch() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "Федерацию тенниса Павлодарской области возглавил Ерлан Садыков, первый заместитель председателя областного филиала партии AMANAT.",
+            &[],
+        ),
+        (
+            Lang::Ru,
+            "Фракцию партии «Ак жол» в Костанайском областном маслихате возглавил Андрей Белов.",
+            &[],
+        ),
+    ]);
+}
