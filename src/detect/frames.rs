@@ -295,6 +295,10 @@ impl<'a> Doc<'a> {
         f.b = f.b.min(f.e.end + WIN);
         let person = self.find_person(&f, out, last_person, &mut rule)?;
         self.check_addressee(&person)?;
+        // «„Человек, которого избрали секретарём, должен ...“, — сказал Т. Касымов»
+        if self.in_quotes[f.e.start] && !self.in_quotes[self.names[person.idx as usize].start] {
+            return Err(Reason::QuotedRemark);
+        }
         let role = self.find_role(&f, &person, out, &mut rule)?;
         if !role.named && self.implied_role(&f).is_some() {
             self.check_led_body(&f)?;

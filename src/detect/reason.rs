@@ -20,6 +20,7 @@ pub(super) enum Reason {
     DelegatesNotPost,
     NoPerson,
     Addressee(String),
+    QuotedRemark,
     CentralPost(String),
     OtherBodyPost(String),
     StatePost(String),
@@ -39,6 +40,9 @@ impl fmt::Display for Reason {
         use Reason::*;
         match self {
             Addressee(s) => write!(f, "the person is spoken to, not about («{s}»)"),
+            QuotedRemark => f.write_str(
+                "the verb is inside a quotation that does not name the person (a remark, not a report)",
+            ),
             MissingNeeds => f.write_str(
                 "verb without the words it needs here (e.g. \"released\" without \"from the post\")",
             ),

@@ -96,3 +96,19 @@ fn a_federation_or_a_faction_led_is_no_branch() {
         ),
     ]);
 }
+
+#[test]
+fn a_remark_in_a_quotation_and_a_request_to_be_released_are_no_change() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "Первый заместитель председателя Павлодарского областного филиала партии AMANAT Тимур Касымов провёл семинар. «Человек, которого избрали секретарём, должен знать каждого члена партии», — сказал Т. Касымов.",
+            &[],
+        ),
+        (
+            Lang::En,
+            "The current chairman of the AMANAT party's Mangystau regional branch, Nurlan Sadykov, was appointed vice minister last month, and the party said he had asked to be released from his party duties.",
+            &[],
+        ),
+    ]);
+}
