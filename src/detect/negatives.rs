@@ -203,6 +203,31 @@ impl<'a> Doc<'a> {
     }
 
     /// A branch post next to a state post the person takes only says who they are.
+    /// «федерациясының президенті болып ... филиал төрағасының орынбасары X сайланды»:
+    /// in Kazakh the post taken is the word before «болып»; when that word is no
+    /// post of ours, the branch post beside the name only says who the person is.
+    fn check_kk_other_post_marked(&self, f: &Frame<'_>) -> Result<(), Reason> {
+        if self.lang != Lang::Kk {
+            return Ok(());
+        }
+        let ours = |k: usize| {
+            matches!(
+                self.cue_at(k),
+                Some(CueKind::Role(_) | CueKind::Head(_) | CueKind::Acting | CueKind::State)
+            )
+        };
+        let other = (f.seg_lo.max(1)..f.e.start).find(|&k| {
+            self.t.word_in("kk_as_verb", &self.toks[k].key)
+                && self.toks[k - 1].is_word()
+                && self.tok_n[k - 1] == NONE
+                && !ours(k - 1)
+        });
+        match other {
+            Some(k) => Err(Reason::OtherBodyPost(self.span_text(k - 1, k + 1))),
+            None => Ok(()),
+        }
+    }
+
     /// «руководивший аппаратом акима»: a state body in the case a leading verb
     /// governs is what someone led, not a post taken («руководителем аппарата» is).
     fn governed_by_leading_verb(&self, x: &Mention) -> bool {
@@ -222,6 +247,7 @@ impl<'a> Doc<'a> {
         if !f.fills || self.acting_near(m) || self.role_marked(m) {
             return Ok(());
         }
+        self.check_kk_other_post_marked(f)?;
         // «Депутатами маслихата избраны председатель филиала X»: the post taken is
         // the marked state post, the branch post says who they are
         let marked_state = self.mentions_in(f.seg_lo, f.seg_hi).find(|x| {
