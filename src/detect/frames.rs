@@ -20,6 +20,7 @@
 
 use super::discourse::PROPOSAL_BACK;
 use super::doc::*;
+use super::names::person_key;
 use super::negatives::*;
 use super::places::*;
 use super::previous::*;
@@ -295,6 +296,9 @@ impl<'a> Doc<'a> {
         f.b = f.b.min(f.e.end + WIN);
         let person = self.find_person(&f, out, last_person, &mut rule)?;
         self.check_addressee(&person)?;
+        if f.support {
+            self.check_vote_restates(&f, &person, out)?;
+        }
         // «„Человек, которого избрали секретарём, должен ...“, — сказал Т. Касымов»
         if self.in_quotes[f.e.start] && !self.in_quotes[self.names[person.idx as usize].start] {
             return Err(Reason::QuotedRemark);
@@ -424,6 +428,21 @@ impl<'a> Doc<'a> {
             return Err(Reason::SuccessorByPronoun);
         }
         self.person_by_pronoun(f, possessor, last_person, rule)
+    }
+
+    /// A vote for someone whose election was just reported restates it, whatever
+    /// post words stand near the vote (they may title the one who proposed).
+    fn check_vote_restates(&self, f: &Frame<'_>, p: &Person, out: &[Built]) -> Result<(), Reason> {
+        let key = person_key(&self.canonical_name(&self.names[p.idx as usize], p.oblique));
+        match out
+            .iter()
+            .rev()
+            .take_while(|b| b.sentence + PROPOSAL_BACK > f.si)
+            .find(|b| b.change.event.fills_post() && person_key(&b.change.person) == key)
+        {
+            Some(prev) => Err(Reason::Duplicate(prev.sentence)),
+            None => Ok(()),
+        }
     }
 
     /// The sentence (this one or the one before) that names a candidacy.

@@ -249,3 +249,12 @@ fn entrusted_with_no_subject_in_a_conference_round_up_is_an_election() {
         ),
     ]);
 }
+
+#[test]
+fn a_vote_for_someone_just_elected_restates_it_whatever_title_the_proposer_has() {
+    check_rows(&[(
+        Lang::Kk,
+        "«AMANAT» партиясы Қостанай облыстық филиалының конференциясында филиал төрағасының бірінші орынбасары болып Ерлан Сапаров сайланды. Ерлан Сапаровтың кандидатурасын облыс әкімі, партия филиалының төрағасы ұсынды, делегаттар бұл ұсынысты бірауыздан қолдады.",
+        &[("Ерлан Сапаров", Role::FirstDeputyChair, Event::Elected)],
+    )]);
+}
