@@ -707,3 +707,12 @@ fn en_office_helm_object_pronoun_and_a_fronted_place() {
         ),
     ]);
 }
+
+#[test]
+fn kk_powers_ended_with_the_reason_between() {
+    check_rows(&[(
+        Lang::Kk,
+        "«AMANAT» партиясы Ордабасы аудандық филиалының конференциясы өтті. Конференцияда филиал төрағасы Сәкен Оразалиевтің өкілеттігі облыс әкімдігіне ауысуына байланысты тоқтатылды.",
+        &[("Сәкен Оразалиев", Role::Chair, Event::Dismissed)],
+    )]);
+}
