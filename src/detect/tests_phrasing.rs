@@ -716,3 +716,22 @@ fn kk_powers_ended_with_the_reason_between() {
         &[("Сәкен Оразалиев", Role::Chair, Event::Dismissed)],
     )]);
 }
+
+#[test]
+fn a_former_holder_transferred_left_the_post() {
+    check_rows(&[
+        (
+            Lang::Ru,
+            "Ответственным секретарём Костанайского областного филиала партии «Ауыл» утверждена Ольга Шевчук. Прежний ответственный секретарь Ахмет Жусупов переведён в центральный аппарат партии.",
+            &[
+                ("Ольга Шевчук", Role::ExecutiveSecretary, Event::Appointed),
+                ("Ахмет Жусупов", Role::ExecutiveSecretary, Event::Dismissed),
+            ],
+        ),
+        (
+            Lang::Ru,
+            "Заместитель председателя Костанайского областного филиала партии «Ауыл» Ахмет Жусупов переведён в отдел по работе с молодёжью.",
+            &[],
+        ),
+    ]);
+}
